@@ -1,0 +1,45 @@
+# Linkage: the two commands a newcomer needs are `make dev` and `make test`.
+# Each creates .venv and installs what is missing first, so both work on a fresh clone.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test lint format bench install tools clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[postgres,test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## dev: embedded broker, gateway, demo clients and connectors; prints the URLs
+dev: $(STAMP)
+	$(BIN)/hub dev
+
+## test: the whole suite (SQLite always, PostgreSQL too when it is reachable)
+test: $(STAMP) tools
+	$(BIN)/pytest
+
+## tools: the independent Kafka client the interop tests use (Debian's kcat)
+tools:
+	@command -v kcat >/dev/null 2>&1 || ./.ci/install-kcat
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: throughput ratios against raw kafka-python and raw fastavro
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

