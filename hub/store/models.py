@@ -1,0 +1,99 @@
+"""ORM tables. API models live beside the routes, never here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OAuthClient(Base):
+    """A machine client of one agency; the secret is stored only as a salted scrypt hash."""
+
+    __tablename__ = "oauth_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    scopes: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditRow(Base):
+    """One gateway decision, allowed or denied."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    agency: Mapped[str | None] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    stream: Mapped[str | None] = mapped_column(String(128), index=True)
+    decision: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[int] = mapped_column(Integer)
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class SchemaRow(Base):
+    """A distinct schema text; ids are global and never reused (Confluent semantics)."""
+
+    __tablename__ = "registry_schemas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    schema_type: Mapped[str] = mapped_column(String(16), default="AVRO")
+    schema_text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SubjectVersion(Base):
+    """The n-th version of a subject points at a schema; deletes are soft first."""
+
+    __tablename__ = "registry_subject_versions"
+    __table_args__ = (
+        UniqueConstraint("subject", "version", name="uq_subject_version"),
+        Index("ix_subject_versions_schema", "schema_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    schema_id: Mapped[int] = mapped_column(ForeignKey("registry_schemas.id"))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegistryConfig(Base):
+    """Compatibility mode per subject; the empty subject holds the global default."""
+
+    __tablename__ = "registry_config"
+
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    compatibility: Mapped[str] = mapped_column(String(32))
