@@ -1,0 +1,244 @@
+"""kafka-python behind the bus ports: the only module in the hub that imports ``kafka``.
+
+Keeping the client here means a faster client can replace it without touching callers.
+Two facts about the embedded Tansu broker shape this code: consumers must use
+``fetch_max_wait_ms >= 10`` (at 1 ms it silently skips records), and ListOffsets may
+report a stale end offset, so the reader trusts the high watermark of fetch responses.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import queue
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.producer.future import FutureRecordMetadata
+
+from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
+from hub.config import KafkaSettings
+from hub.errors import BrokerUnavailable
+
+log = logging.getLogger(__name__)
+
+# One poll slice: short, so that an empty partition is recognised after one fetch.
+_POLL_SLICE_MS = 50
+
+
+def wait_for_cluster(bootstrap: str, *, timeout_s: float = 10.0) -> None:
+    """Block until the cluster answers a metadata request, or raise ``BrokerUnavailable``."""
+    deadline = time.monotonic() + timeout_s
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2_000)
+        except (KafkaError, OSError) as exc:
+            last = exc
+            time.sleep(0.1)
+            continue
+        try:
+            admin.list_topics()
+            return
+        except (KafkaError, OSError) as exc:
+            last = exc
+        finally:
+            admin.close()
+    raise BrokerUnavailable(f"Kafka at {bootstrap} did not answer within {timeout_s:.0f}s: {last}")
+
+
+def ensure_topics(settings: KafkaSettings, bootstrap: str, specs: list[TopicSpec]) -> list[str]:
+    """Create the topics that do not exist yet; returns the names it created."""
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            client_id=settings.client_id,
+            request_timeout_ms=settings.request_timeout_ms,
+        )
+    except KafkaError as exc:
+        raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
+    try:
+        existing = set(admin.list_topics())
+        missing = [spec for spec in specs if spec.name not in existing]
+        if missing:
+            new = [NewTopic(s.name, s.partitions, s.replication) for s in missing]
+            try:
+                admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                log.info("another process created some of %s first", [s.name for s in missing])
+        return [spec.name for spec in missing]
+    except KafkaError as exc:
+        raise BrokerUnavailable(f"cannot create topics on {bootstrap}: {exc}") from exc
+    finally:
+        admin.close()
+
+
+class _PendingSend:
+    def __init__(self, future: FutureRecordMetadata) -> None:
+        self._future = future
+
+    def result(self, timeout_s: float) -> Delivered:
+        try:
+            meta = self._future.get(timeout=timeout_s)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"publish failed: {exc}") from exc
+        return Delivered(meta.topic, meta.partition, meta.offset)
+
+
+class KafkaPublisher:
+    """Implements ``Publisher`` with one shared, thread-safe ``KafkaProducer``."""
+
+    def __init__(self, settings: KafkaSettings, bootstrap: str) -> None:
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=bootstrap,
+                client_id=settings.client_id,
+                acks="all",
+                linger_ms=5,
+                retries=5,
+                request_timeout_ms=settings.request_timeout_ms,
+                max_block_ms=settings.request_timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
+
+    def send(
+        self, topic: str, value: bytes, *, key: bytes | None = None, headers: Headers | None = None
+    ) -> _PendingSend:
+        try:
+            future = self._producer.send(topic, value=value, key=key, headers=headers or [])
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"publish to {topic} failed: {exc}") from exc
+        return _PendingSend(future)
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        try:
+            self._producer.flush(timeout=timeout_s)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"flush failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._producer.close(timeout=5)
+
+
+class KafkaReader:
+    """Implements ``Reader``: paged reads by explicit position, with no consumer group.
+
+    kafka-python consumers are not thread-safe, so each read borrows one from a small
+    pool; creating a consumer per request would cost a metadata round trip each time.
+    """
+
+    def __init__(
+        self, settings: KafkaSettings, bootstrap: str, *, pool_size: int = 4, timeout_s: float = 5.0
+    ) -> None:
+        self._settings = settings
+        self._bootstrap = bootstrap
+        self._timeout_s = timeout_s
+        self._idle: queue.LifoQueue[KafkaConsumer] = queue.LifoQueue()
+        self._slots = queue.Queue[None]()
+        for _ in range(pool_size):
+            self._slots.put(None)
+
+    def _new_consumer(self) -> KafkaConsumer:
+        try:
+            return KafkaConsumer(
+                bootstrap_servers=self._bootstrap,
+                client_id=f"{self._settings.client_id}-reader",
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                allow_auto_create_topics=False,
+                fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
+                request_timeout_ms=self._settings.request_timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {exc}") from exc
+
+    @contextmanager
+    def _consumer(self) -> Iterator[KafkaConsumer]:
+        self._slots.get()
+        consumer: KafkaConsumer | None = None
+        try:
+            try:
+                consumer = self._idle.get_nowait()
+            except queue.Empty:
+                consumer = self._new_consumer()
+            yield consumer
+        except BaseException:
+            # A consumer that failed mid-read may hold half a fetch: do not reuse it.
+            if consumer is not None:
+                consumer.close()
+                consumer = None
+            raise
+        finally:
+            if consumer is not None:
+                self._idle.put(consumer)
+            self._slots.put(None)
+
+    def read(self, topic: str, *, positions: dict[int, int], limit: int) -> ReadResult:
+        try:
+            with self._consumer() as consumer:
+                return self._read(consumer, topic, positions, limit)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"read from {topic} failed: {exc}") from exc
+
+    def _read(
+        self, consumer: KafkaConsumer, topic: str, positions: dict[int, int], limit: int
+    ) -> ReadResult:
+        partitions = sorted(consumer.partitions_for_topic(topic) or ())
+        if not partitions:
+            return ReadResult([], dict(positions))
+        tps = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, positions.get(tp.partition, 0))
+        buffers: dict[int, list[BusRecord]] = {p: [] for p in partitions}
+        pending = set(tps)
+        deadline = time.monotonic() + self._timeout_s
+        while pending and time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=_POLL_SLICE_MS, max_records=limit)
+            for tp, messages in batch.items():
+                buffers[tp.partition].extend(_to_record(m) for m in messages)
+            for tp in list(pending):
+                high = consumer.highwater(tp)
+                caught_up = high is not None and consumer.position(tp) >= high
+                if caught_up or len(buffers[tp.partition]) >= limit:
+                    pending.discard(tp)
+                    consumer.pause(tp)
+        consumer.resume(*tps)
+        if pending:
+            log.warning(
+                "read of %s stopped at the deadline with %d partitions behind", topic, len(pending)
+            )
+        merged = heapq.merge(
+            *buffers.values(), key=lambda r: (r.timestamp_ms, r.partition, r.offset)
+        )
+        page = [record for _, record in zip(range(limit), merged, strict=False)]
+        next_positions = dict(positions)
+        for record in page:
+            next_positions[record.partition] = record.offset + 1
+        return ReadResult(page, next_positions)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+def _to_record(message: Any) -> BusRecord:
+    return BusRecord(
+        message.topic,
+        message.partition,
+        message.offset,
+        message.timestamp,
+        message.key,
+        message.value,
+        list(message.headers or ()),
+    )
