@@ -1,0 +1,86 @@
+"""Read ``policies/*.yaml`` into a :class:`Policy`, with errors that name file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from hub.errors import ConfigError
+from hub.policy.model import Agency, Grant, Policy, Stream
+
+SECTIONS: dict[str, type[BaseModel]] = {"agencies": Agency, "streams": Stream, "grants": Grant}
+_LINE = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Remembers the line each mapping starts on, so errors can point at it."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[_LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def load_policy(folder: Path) -> Policy:
+    if not folder.is_dir():
+        raise ConfigError(f"policy folder {folder} does not exist")
+    sections: dict[str, list[Any]] = {name: [] for name in SECTIONS}
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise ConfigError(f"policy folder {folder} holds no .yaml files")
+    for path in files:
+        for name, items in _read(path).items():
+            sections[name].extend(_validate_item(path, name, item) for item in items)
+    try:
+        return Policy(**sections)
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise ConfigError(f"{folder}: {problems}") from exc
+
+
+def _read(path: Path) -> dict[str, list[Any]]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: expected a mapping with {', '.join(SECTIONS)}")
+    data.pop(_LINE, None)
+    for name, items in data.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"{path}: unknown section {name!r}; expected {', '.join(SECTIONS)}")
+        if not isinstance(items, list):
+            raise ConfigError(f"{path}: section {name!r} must be a list")
+    return data
+
+
+def _validate_item(path: Path, section: str, item: Any) -> BaseModel:
+    line = item.pop(_LINE, "?") if isinstance(item, dict) else "?"
+    if isinstance(item, dict):
+        item = _strip_lines(item)
+    try:
+        return SECTIONS[section].model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        what = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(
+            f"{path}:{line}: {section} entry: {where}: {what}".replace(": : ", ": ")
+        ) from exc
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
