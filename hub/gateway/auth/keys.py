@@ -1,0 +1,64 @@
+"""The gateway's token-signing key, kept as a private JWK file in the key directory.
+
+The key is asymmetric (RS256, the algorithm every RFC 9068 resource server must
+accept), so anyone can check our tokens from the published JWKS without a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, RSAKey
+
+from hub.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+ALGORITHM = "RS256"
+KEY_FILE = "signing-key.jwk.json"
+
+
+def generate_key(key_dir: Path) -> RSAKey:
+    key = RSAKey.generate_key(2048, parameters={"alg": ALGORITHM, "use": "sig"}, auto_kid=True)
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / KEY_FILE
+    # Written with 0600 from the start: the private key is never world-readable.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(key.as_dict(private=True), handle)
+    log.info("generated signing key %s in %s", key.kid, path)
+    return key
+
+
+def load_key(key_dir: Path, *, create: bool) -> RSAKey:
+    """Load the signing key; create it if allowed (dev and tests), else explain how."""
+    path = key_dir / KEY_FILE
+    if not path.exists():
+        if create:
+            return generate_key(key_dir)
+        raise ConfigError(
+            f"no signing key at {path}; create one with `hub token keygen` "
+            "or point HUB_AUTH_KEY_DIR at the folder that holds it"
+        )
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        key = RSAKey.import_key(data)
+    except (OSError, ValueError, JoseError) as exc:
+        raise ConfigError(f"{path} is not a readable RSA private JWK: {exc}") from exc
+    if not key.is_private:
+        raise ConfigError(f"{path} holds a public key; the gateway needs the private key")
+    return key
+
+
+def signing_keys(key: RSAKey) -> KeySet:
+    return KeySet([key])
+
+
+def public_jwks(key: RSAKey) -> dict[str, Any]:
+    """The JWKS document: public parts only."""
+    return {"keys": [key.as_dict(private=False)]}

@@ -1,0 +1,81 @@
+"""Response models: what integrators see, kept apart from ORM tables and policy models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from hub.policy.model import Policy, Stream
+from hub.store.models import AuditRow
+
+
+class StreamLinks(BaseModel):
+    self: str
+    events: str
+
+
+class StreamView(BaseModel):
+    id: str
+    owner: str
+    owner_name: str
+    schema_name: str
+    subject: str
+    topic: str
+    version: int
+    description: str
+    steward: str
+    sensitivity: str
+    update_frequency: str
+    retention: str
+    links: StreamLinks
+
+    @classmethod
+    def of(cls, stream: Stream, policy: Policy) -> StreamView:
+        owner = policy.agency(stream.owner)
+        return cls(
+            id=stream.id,
+            owner=stream.owner,
+            owner_name=f"{owner.name.en} ({owner.name.zh})" if owner else stream.owner,
+            schema_name=stream.schema_name,
+            subject=stream.subject,
+            topic=stream.topic,
+            version=stream.version,
+            description=stream.description,
+            steward=stream.steward,
+            sensitivity=stream.sensitivity,
+            update_frequency=stream.update_frequency,
+            retention=stream.retention,
+            links=StreamLinks(
+                self=f"/v1/streams/{stream.id}", events=f"/v1/streams/{stream.id}/events"
+            ),
+        )
+
+
+class StreamList(BaseModel):
+    agency: str
+    streams: list[StreamView]
+
+
+class AuditEntryView(BaseModel):
+    id: int
+    at: datetime
+    request_id: str
+    client_id: str | None
+    agency: str | None
+    action: str
+    stream: str | None
+    decision: str
+    reason: str
+    records: int
+    status: int
+    trace_id: str | None
+
+    @classmethod
+    def of(cls, row: AuditRow) -> AuditEntryView:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntryView]
+    next: str | None

@@ -1,0 +1,51 @@
+"""Bring a store and a cluster up to what the catalogue describes: idempotent, run at start.
+
+Migrates the database, registers each stream's schema under its subject and creates
+each stream's topic and dead-letter topic. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from hub.bus.kafka import ensure_topics
+from hub.bus.records import TopicSpec
+from hub.config import Settings
+from hub.policy.loader import load_policy
+from hub.policy.model import Policy
+from hub.registry.catalog import SchemaCatalog
+from hub.registry.store import SchemaStore, SubjectSchema
+from hub.registry.wire import dead_letter_topic
+from hub.store.engine import make_sessions
+from hub.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Provisioned:
+    policy: Policy
+    schemas: dict[str, SubjectSchema]
+    created_topics: list[str]
+
+
+def provision(settings: Settings, *, engine: Engine, bootstrap: str) -> Provisioned:
+    upgrade(engine)
+    policy = load_policy(settings.policies_dir)
+    catalog = SchemaCatalog.load(settings.schemas_dir)
+    store = SchemaStore(make_sessions(engine))
+    schemas = {
+        stream.id: store.register(
+            subject=stream.subject, text=catalog.resolve_text(stream.schema_name)
+        )
+        for stream in policy.streams
+    }
+    specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
+    specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
+    created = ensure_topics(settings.kafka, bootstrap, specs)
+    if created:
+        log.info("created topics: %s", ", ".join(created))
+    return Provisioned(policy, schemas, created)

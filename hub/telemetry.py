@@ -1,0 +1,66 @@
+"""OpenTelemetry set-up: one tracer provider per process, exporter chosen by setting.
+
+Trace context crosses Kafka in a W3C ``traceparent`` record header, so a connector's
+publish span and the gateway's read span belong to one trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from opentelemetry import trace
+from opentelemetry.propagate import extract, inject
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+)
+
+from hub.config import TelemetrySettings
+
+_configured = False
+
+
+def configure(settings: TelemetrySettings) -> None:
+    """Install the global tracer provider once; later calls keep the first set-up.
+
+    With no exporter the provider still records spans, so trace ids reach audit rows
+    and Kafka headers even when nothing is shipped anywhere.
+    """
+    global _configured
+    if _configured:
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    if settings.exporter == "console":
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    elif settings.exporter == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = settings.otlp_endpoint
+        exporter = OTLPSpanExporter(endpoint=endpoint) if endpoint else OTLPSpanExporter()
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    _configured = True
+
+
+def tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def current_trace_id() -> str | None:
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+def trace_headers() -> list[tuple[str, bytes]]:
+    """The current trace context as Kafka record headers."""
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    return [(key, value.encode()) for key, value in carrier.items()]
+
+
+def context_from_headers(headers: Iterable[tuple[str, bytes]]) -> object:
+    carrier = {key: value.decode("latin-1") for key, value in headers}
+    return extract(carrier)
