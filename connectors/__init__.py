@@ -1,0 +1,1 @@
+"""The departments' connectors, each a small package built on ``hub.connect``."""

@@ -1,0 +1,91 @@
+"""Where a connector's events go: envelope defaults, validation, framing, publishing.
+
+Validation happens before a byte is sent, so a bad event is rejected whole. Rejected
+records go to the stream's dead-letter topic (``<topic>.dlq``) with the reason in a
+header and in the body, so nothing a department sent is silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from opentelemetry.trace import SpanKind
+
+from hub.bus.protocols import Pending, Publisher
+from hub.errors import RecordRejected
+from hub.policy.model import Stream
+from hub.registry.serde import AvroSerializer, CompiledSchema
+from hub.registry.wire import dead_letter_topic
+from hub.telemetry import trace_headers, tracer
+
+log = logging.getLogger(__name__)
+
+
+class EventSink:
+    """Publishes one stream's events; build it with the stream's registered schema."""
+
+    def __init__(self, *, stream: Stream, schema: CompiledSchema, publisher: Publisher) -> None:
+        self.stream = stream
+        self._serialize = AvroSerializer(schema)
+        self._publisher = publisher
+        self._tracer = tracer("hub.connect")
+        self._sensitivity = stream.sensitivity.upper()
+
+    def complete(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Fill the envelope fields a connector may leave to the SDK."""
+        completed = dict(event)
+        envelope = dict(completed.get("envelope") or {})
+        agency = envelope.setdefault("source_agency", self.stream.owner)
+        if agency != self.stream.owner:
+            raise RecordRejected(
+                "envelope.source_agency",
+                f"{agency!r} may not publish to {self.stream.id}, owned by {self.stream.owner}",
+            )
+        envelope.setdefault("event_id", str(uuid.uuid4()))
+        envelope.setdefault("published_at", datetime.now(UTC))
+        envelope.setdefault("sensitivity", self._sensitivity)
+        completed["envelope"] = envelope
+        return completed
+
+    def publish(self, event: Mapping[str, Any]) -> Pending:
+        """Validate, frame and send one event; raises ``RecordRejected`` before sending."""
+        completed = self.complete(event)
+        topic = self.stream.topic
+        with self._tracer.start_as_current_span(f"publish {topic}", kind=SpanKind.PRODUCER) as span:
+            value = self._serialize(completed)
+            event_id = str(completed["envelope"]["event_id"])
+            span.set_attribute("messaging.destination.name", topic)
+            span.set_attribute("linkage.event_id", event_id)
+            headers = [("content-type", b"application/vnd.linkage.avro"), *trace_headers()]
+            return self._publisher.send(topic, value, key=event_id.encode(), headers=headers)
+
+    def dead_letter(self, *, ref: str, raw: Any, error: Exception) -> Pending:
+        path = error.path if isinstance(error, RecordRejected) else ""
+        reason = error.message if isinstance(error, RecordRejected) else str(error)
+        body = {
+            "stream": self.stream.id,
+            "source": ref,
+            "reason": reason,
+            "field": path,
+            "rejected_at": datetime.now(UTC),
+            "record": raw,
+        }
+        value = orjson.dumps(body, default=_jsonable)
+        headers = [("reason", reason.encode()[:512]), ("source", ref.encode()[:512])]
+        log.warning("rejected %s for %s: %s", ref, self.stream.id, reason)
+        return self._publisher.send(dead_letter_topic(self.stream.topic), value, headers=headers)
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        self._publisher.flush(timeout_s)
+
+
+def _jsonable(value: Any) -> Any:
+    """Dead letters keep the original record readable: bytes as text, the rest as str."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
