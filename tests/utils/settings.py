@@ -1,0 +1,26 @@
+"""Settings for tests: everything under a temporary folder, nothing from the developer's env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.config import AuthSettings, DatabaseSettings, GatewaySettings, KafkaSettings, Settings
+
+ISSUER = "http://127.0.0.1:8000"
+
+
+def make_settings(
+    tmp: Path,
+    *,
+    database_url: str | None = None,
+    bootstrap: str | None = None,
+    page_max: int = 1_000,
+) -> Settings:
+    return Settings(
+        env="test",
+        var_dir=tmp / "var",
+        database=DatabaseSettings(url=database_url or f"sqlite:///{tmp}/hub.db"),
+        auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
+        kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
+        gateway=GatewaySettings(page_default=100, page_max=page_max, reader_pool=2),
+    )
