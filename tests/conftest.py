@@ -11,7 +11,9 @@ import pytest
 from hub.bus.broker import EmbeddedBroker
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_ADMIN = os.environ.get("HUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN = os.environ.get(
+    "HUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from hub.policy.model import Policy, Stream
 from hub.store.models import AuditRow
@@ -70,6 +70,12 @@ class AuditEntryView(BaseModel):
     records: int
     status: int
     trace_id: str | None
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # Rows are written in UTC; SQLite hands them back without the zone.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     @classmethod
     def of(cls, row: AuditRow) -> AuditEntryView:

@@ -28,7 +28,9 @@ class CompiledSchema:
 
     @classmethod
     def build(cls, schema_id: int, schema: Any, text: str) -> CompiledSchema:
-        parsed = fastavro.parse_schema(schema, _write_hint=False)
+        # The default write hint marks the schema as parsed; without it fastavro re-parses
+        # on every write, which halves its speed.
+        parsed = fastavro.parse_schema(schema)
         return cls(schema_id, text, parsed, compile_validator(schema))
 
 

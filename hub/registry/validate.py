@@ -16,7 +16,10 @@ from typing import Any
 
 from hub.errors import InvalidSchema, RecordRejected
 
-Check = Callable[[Any, str], None]
+# A field path is built only when a check fails: on the hot path it is a chain of
+# (parent, segment) tuples, cheaper than formatting a string for every field.
+Path = tuple[Any, Any] | None
+Check = Callable[[Any, Path], None]
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 LONG_RANGE = (-(2**63), 2**63 - 1)
@@ -27,7 +30,7 @@ def compile_validator(schema: Any) -> Callable[[Any], None]:
     check = _Compiler().compile(schema, None)
 
     def validate(record: Any) -> None:
-        check(record, "")
+        check(record, None)
 
     return validate
 
@@ -39,12 +42,32 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {text}"
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+class _Key(str):
+    """A map key in a path, shown as ``['key']``."""
 
 
-def _fail(path: str, reason: str) -> RecordRejected:
-    return RecordRejected(path, reason)
+def _join(path: Path, segment: Any) -> Path:
+    return (path, segment)
+
+
+def render_path(path: Path) -> str:
+    segments: list[Any] = []
+    while path is not None:
+        path, segment = path
+        segments.append(segment)
+    text = ""
+    for segment in reversed(segments):
+        if isinstance(segment, _Key):
+            text += f"[{str(segment)!r}]"
+        elif isinstance(segment, int):
+            text += f"[{segment}]"
+        else:
+            text += f".{segment}" if text else segment
+    return text
+
+
+def _fail(path: Path, reason: str) -> RecordRejected:
+    return RecordRejected(render_path(path), reason)
 
 
 class _Compiler:
@@ -95,8 +118,9 @@ class _Compiler:
         full = f"{ns}.{name}" if ns and "." not in name else name
         own_ns = full.rpartition(".")[0] or None
         fields: list[tuple[str, Check, bool]] = []
+        known: set[str] = set()
 
-        def check(value: Any, path: str) -> None:
+        def check(value: Any, path: Path) -> None:
             if not isinstance(value, Mapping):
                 raise _fail(path, f"expected a record ({full}), got {_describe(value)}")
             for field_name, field_check, has_default in fields:
@@ -104,35 +128,39 @@ class _Compiler:
                     field_check(value[field_name], _join(path, field_name))
                 elif not has_default:
                     raise _fail(_join(path, field_name), "required field is missing")
-            if len(value) > len(fields):
-                known = {f[0] for f in fields}
+            if not known.issuperset(value.keys()):
                 extra = sorted(str(k) for k in value if k not in known)
-                if extra:
-                    raise _fail(_join(path, extra[0]), f"field is not in schema {full}")
+                raise _fail(_join(path, extra[0]), f"field is not in schema {full}")
 
         # Register before compiling fields so that recursive types resolve.
         self._named[full] = check
         for field in schema.get("fields", []):
             fields.append((field["name"], self.compile(field["type"], own_ns), "default" in field))
+            known.add(field["name"])
         return check
 
     def _union(self, branches: list[Check], schema: list[Any]) -> Check:
         names = [_branch_name(b) for b in schema]
-        non_null = [i for i, n in enumerate(names) if n != "null"]
+        nullable = "null" in names
+        # Null is decided up front, so a value is only tried against real alternatives
+        # (trying "null" first would raise and discard an exception for every value).
+        candidates = [b for b, n in zip(branches, names, strict=True) if n != "null"]
 
-        def check(value: Any, path: str) -> None:
-            if value is None and "null" in names:
+        def check(value: Any, path: Path) -> None:
+            if value is None:
+                if nullable:
+                    return
+                raise _fail(path, f"null is not allowed here; expected one of {', '.join(names)}")
+            if len(candidates) == 1:
+                # One real alternative: its reason is the useful one.
+                candidates[0](value, path)
                 return
-            problems: list[RecordRejected] = []
-            for branch in branches:
+            for branch in candidates:
                 try:
                     branch(value, path)
                     return
-                except RecordRejected as exc:
-                    problems.append(exc)
-            if len(non_null) == 1:
-                # One real alternative: its reason is the useful one.
-                raise problems[non_null[0]]
+                except RecordRejected:
+                    continue
             raise _fail(path, f"{_describe(value)} matches none of {', '.join(names)}")
 
         return check
@@ -147,7 +175,7 @@ def _branch_name(schema: Any) -> str:
 
 
 def _typed(kinds: tuple[type, ...], label: str, bounds: tuple[int, int] | None = None) -> Check:
-    def check(value: Any, path: str) -> None:
+    def check(value: Any, path: Path) -> None:
         if isinstance(value, bool) and bool not in kinds:
             raise _fail(path, f"expected {label}, got {_describe(value)}")
         if not isinstance(value, kinds):
@@ -158,7 +186,7 @@ def _typed(kinds: tuple[type, ...], label: str, bounds: tuple[int, int] | None =
     return check
 
 
-def _null(value: Any, path: str) -> None:
+def _null(value: Any, path: Path) -> None:
     if value is not None:
         raise _fail(path, f"expected null, got {_describe(value)}")
 
@@ -178,7 +206,7 @@ _PRIMITIVE_CHECKS: dict[str, Check] = {
 def _enum(symbols: list[str]) -> Check:
     allowed = frozenset(symbols)
 
-    def check(value: Any, path: str) -> None:
+    def check(value: Any, path: Path) -> None:
         if value not in allowed:
             raise _fail(path, f"{value!r} is not one of {', '.join(symbols)}")
 
@@ -186,7 +214,7 @@ def _enum(symbols: list[str]) -> Check:
 
 
 def _fixed(size: int) -> Check:
-    def check(value: Any, path: str) -> None:
+    def check(value: Any, path: Path) -> None:
         if not isinstance(value, (bytes, bytearray)) or len(value) != size:
             raise _fail(path, f"expected {size} bytes, got {_describe(value)}")
 
@@ -194,23 +222,23 @@ def _fixed(size: int) -> Check:
 
 
 def _array(items: Check) -> Check:
-    def check(value: Any, path: str) -> None:
+    def check(value: Any, path: Path) -> None:
         if not isinstance(value, (list, tuple)):
             raise _fail(path, f"expected an array, got {_describe(value)}")
         for index, item in enumerate(value):
-            items(item, f"{path}[{index}]")
+            items(item, (path, index))
 
     return check
 
 
 def _map(values: Check) -> Check:
-    def check(value: Any, path: str) -> None:
+    def check(value: Any, path: Path) -> None:
         if not isinstance(value, Mapping):
             raise _fail(path, f"expected a map, got {_describe(value)}")
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _fail(path, f"map keys must be strings, got {_describe(key)}")
-            values(item, f"{path}[{key!r}]")
+            values(item, (path, _Key(key)))
 
     return check
 
@@ -229,13 +257,13 @@ def _logical(kind: str, logical: str, base: Check | None) -> Check:
     return base  # unknown logical types are read as their base type (Avro spec)
 
 
-def _aware(value: Any, path: str) -> None:
+def _aware(value: Any, path: Path) -> None:
     if value.tzinfo is None:
         raise _fail(path, "datetime has no timezone; give an aware datetime (UTC or offset)")
 
 
 def _either(kind: type, base: Check, label: str, extra: Check | None = None) -> Check:
-    def check(value: Any, path: str) -> None:
+    def check(value: Any, path: Path) -> None:
         if isinstance(value, kind):
             if extra is not None:
                 extra(value, path)
@@ -248,7 +276,7 @@ def _either(kind: type, base: Check, label: str, extra: Check | None = None) -> 
     return check
 
 
-def _uuid(value: Any, path: str) -> None:
+def _uuid(value: Any, path: Path) -> None:
     if isinstance(value, uuid.UUID):
         return
     if not isinstance(value, str):

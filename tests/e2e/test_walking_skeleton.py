@@ -21,7 +21,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "samples"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     url = None
     if request.param == "postgresql":
         from tests.conftest import _fresh_postgres
@@ -36,7 +38,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def _events(stack: Stack, client: str, stream: str, **params: object) -> dict:
-    response = stack.http.get(f"/v1/streams/{stream}/events", params=params, headers=stack.bearer(client))
+    response = stack.http.get(
+        f"/v1/streams/{stream}/events", params=params, headers=stack.bearer(client)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -54,7 +58,9 @@ def test_allowed_agency_reads_the_published_warning_with_its_fields(stack: Stack
     assert orange["info"][0]["headline"] == "深圳市气象台发布光明区暴雨橙色预警信号"
     cancel = warnings["44030041600000_20260615160000_2"]
     assert cancel["msg_type"] == "Cancel"
-    assert cancel["references"] == ["深圳市气象台,44030041600000_20260615093000_1,2026-06-15T09:30:00+08:00"]
+    assert cancel["references"] == [
+        "深圳市气象台,44030041600000_20260615093000_1,2026-06-15T09:30:00+08:00"
+    ]
 
 
 def test_pages_follow_the_cursor_oldest_first_without_gaps(stack: Stack) -> None:
@@ -68,7 +74,9 @@ def test_pages_follow_the_cursor_oldest_first_without_gaps(stack: Stack) -> None
 
 
 def test_agency_without_a_grant_is_forbidden(stack: Stack) -> None:
-    response = stack.http.get("/v1/streams/meteorology.warning/events", headers=stack.bearer("commerce-supplies"))
+    response = stack.http.get(
+        "/v1/streams/meteorology.warning/events", headers=stack.bearer("commerce-supplies")
+    )
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "no grant lets commerce read meteorology.warning"
@@ -92,30 +100,89 @@ def test_incident_reports_flow_to_the_agencies_granted_them(stack: Stack) -> Non
     assert first["report_id"] == "EMB-20151220-001"
     assert first["envelope"]["incident_id"] == "INC-2015-GM-01"
     assert first["envelope"]["area"]["point"] == {"lat": 22.77, "lon": 113.93}
-    assert page["events"][1]["event"]["casualties"] == {"deaths": 0, "injured": 7, "missing": 20, "trapped": 0}
+    assert page["events"][1]["event"]["casualties"] == {
+        "deaths": 0,
+        "injured": 7,
+        "missing": 20,
+        "trapped": 0,
+    }
 
 
 @pytest.mark.parametrize(
     ("make_headers", "reason"),
     [
         (lambda s: {}, "no bearer token was sent"),
-        (lambda s: {"Authorization": "Basic abc"}, "the Authorization header is not a bearer token"),
-        (lambda s: {"Authorization": f"Bearer {tokens.foreign()}"}, "token signature does not verify with the gateway's keys"),
-        (lambda s: {"Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, exp=int(time.time()) - 60)}"}, "token has expired"),
-        (lambda s: {"Authorization": f"Bearer {tokens.unsigned()}"}, "token algorithm is not accepted"),
+        (
+            lambda s: {"Authorization": "Basic abc"},
+            "the Authorization header is not a bearer token",
+        ),
+        (
+            lambda s: {"Authorization": f"Bearer {tokens.foreign()}"},
+            "token signature does not verify with the gateway's keys",
+        ),
+        (
+            lambda s: {
+                "Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, exp=int(time.time()) - 60)}"
+            },
+            "token has expired",
+        ),
+        (
+            lambda s: {"Authorization": f"Bearer {tokens.unsigned()}"},
+            "token algorithm is not accepted",
+        ),
         (lambda s: {"Authorization": "Bearer not.a.jwt"}, "token is not a well-formed JWT"),
-        (lambda s: {"Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, header={'alg': 'RS256', 'typ': 'JWT'})}"}, "token is not an access token (typ must be at+jwt)"),
-        (lambda s: {"Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, iss='https://elsewhere')}"}, "token was issued by another issuer"),
-        (lambda s: {"Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, aud='other-api')}"}, "token is meant for another audience"),
-        (lambda s: {"Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, jti=None)}"}, "token lacks the jti claim"),
-        (lambda s: {"Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, agency=None)}"}, "token names no agency"),
+        (
+            lambda s: {
+                "Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, header={'alg': 'RS256', 'typ': 'JWT'})}"
+            },
+            "token is not an access token (typ must be at+jwt)",
+        ),
+        (
+            lambda s: {
+                "Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, iss='https://elsewhere')}"
+            },
+            "token was issued by another issuer",
+        ),
+        (
+            lambda s: {
+                "Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, aud='other-api')}"
+            },
+            "token is meant for another audience",
+        ),
+        (
+            lambda s: {
+                "Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, jti=None)}"
+            },
+            "token lacks the jti claim",
+        ),
+        (
+            lambda s: {
+                "Authorization": f"Bearer {tokens.signed(s.settings.auth.key_dir, agency=None)}"
+            },
+            "token names no agency",
+        ),
     ],
-    ids=["missing", "not-bearer", "other-key", "expired", "alg-none", "garbage", "typ-jwt", "wrong-issuer", "wrong-audience", "no-jti", "no-agency"],
+    ids=[
+        "missing",
+        "not-bearer",
+        "other-key",
+        "expired",
+        "alg-none",
+        "garbage",
+        "typ-jwt",
+        "wrong-issuer",
+        "wrong-audience",
+        "no-jti",
+        "no-agency",
+    ],
 )
-def test_bad_tokens_are_401_with_a_challenge_and_audited(stack: Stack, make_headers, reason: str) -> None:
+def test_bad_tokens_are_401_with_a_challenge_and_audited(
+    stack: Stack, make_headers, reason: str
+) -> None:
     request_id = f"bad-token-{abs(hash(reason)) % 10**8}-{time.monotonic_ns()}"
     response = stack.http.get(
-        "/v1/streams/meteorology.warning/events", headers={**make_headers(stack), "X-Request-ID": request_id}
+        "/v1/streams/meteorology.warning/events",
+        headers={**make_headers(stack), "X-Request-ID": request_id},
     )
     assert response.status_code == 401
     assert response.json()["detail"] == reason
@@ -133,15 +200,20 @@ def test_bad_tokens_are_401_with_a_challenge_and_audited(stack: Stack, make_head
 
 def test_audit_log_holds_a_row_for_each_decision(stack: Stack) -> None:
     headers = stack.bearer("health-dispatch")
-    allowed = stack.http.get("/v1/streams/meteorology.warning/events?limit=2", headers={**headers, "X-Request-ID": "allowed-read-1"})
+    allowed = stack.http.get(
+        "/v1/streams/meteorology.warning/events?limit=2",
+        headers={**headers, "X-Request-ID": "allowed-read-1"},
+    )
     denied = stack.http.get(
-        "/v1/streams/meteorology.warning/events", headers={**stack.bearer("commerce-supplies"), "X-Request-ID": "denied-read-1"}
+        "/v1/streams/meteorology.warning/events",
+        headers={**stack.bearer("commerce-supplies"), "X-Request-ID": "denied-read-1"},
     )
     anonymous = stack.http.get("/v1/streams", headers={"X-Request-ID": "anonymous-1"})
     assert (allowed.status_code, denied.status_code, anonymous.status_code) == (200, 403, 401)
     assert allowed.headers["x-request-id"] == "allowed-read-1"
     rows = {r["request_id"]: r for r in stack.audit_rows()}
     assert rows["allowed-read-1"]["decision"] == "allow"
+    assert rows["allowed-read-1"]["at"].endswith(("+00:00", "Z")), "audit times carry their zone"
     assert rows["allowed-read-1"]["records"] == 2
     assert rows["allowed-read-1"]["client_id"] == "health-dispatch"
     assert rows["allowed-read-1"]["agency"] == "health"

@@ -38,7 +38,9 @@ class Stack:
         form = {"grant_type": "client_credentials"}
         if scope:
             form["scope"] = scope
-        response = self.http.post("/oauth/token", data=form, auth=(issued.client_id, issued.client_secret))
+        response = self.http.post(
+            "/oauth/token", data=form, auth=(issued.client_id, issued.client_secret)
+        )
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
@@ -63,7 +65,9 @@ class Stack:
         rows: list[dict[str, object]] = []
         after = 0
         while True:
-            page = self.http.get("/v1/audit", params={"after": after, "limit": 1000}, headers=headers).json()
+            page = self.http.get(
+                "/v1/audit", params={"after": after, "limit": 1000}, headers=headers
+            ).json()
             rows += page["entries"]
             if not page["next"]:
                 return rows
@@ -79,7 +83,9 @@ def gateway_stack(tmp: Path, *, database_url: str | None = None) -> Iterator[Sta
         sessions = make_sessions(engine)
         store = ClientStore(sessions)
         credentials = {
-            demo.client_id: store.ensure(client_id=demo.client_id, agency=demo.agency, scopes=demo.scopes)
+            demo.client_id: store.ensure(
+                client_id=demo.client_id, agency=demo.agency, scopes=demo.scopes
+            )
             for demo in DEMO_CLIENTS
         }
         try:

@@ -34,7 +34,9 @@ def claims(**overrides: Any) -> dict[str, Any]:
 def signed(key_dir: Path, *, header: dict[str, Any] | None = None, **overrides: Any) -> str:
     """Signed with the gateway's own key: only the claims or header are wrong."""
     key = load_key(key_dir, create=False)
-    return jwt.encode(header or {"alg": "RS256", "typ": "at+jwt"}, claims(**overrides), KeySet([key]))
+    return jwt.encode(
+        header or {"alg": "RS256", "typ": "at+jwt"}, claims(**overrides), KeySet([key])
+    )
 
 
 def foreign(**overrides: Any) -> str:

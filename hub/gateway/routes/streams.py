@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from hub.errors import BadRequest, Forbidden, NotFound
+from hub.errors import BadRequest, BrokerUnavailable, Forbidden, NotFound
 from hub.gateway.auditing import audit
 from hub.gateway.auth.tokens import Caller
 from hub.gateway.deps import RuntimeDep, StreamReader
@@ -72,9 +72,21 @@ def read_events(
     if limit is not None and limit > page_max:
         raise BadRequest(f"limit must be at most {page_max}")
     entry, reason = _authorize(request, runtime, caller, stream)
-    page = read_page(
-        runtime, entry, cursor=cursor, limit=limit or runtime.settings.gateway.page_default
-    )
+    try:
+        page = read_page(
+            runtime, entry, cursor=cursor, limit=limit or runtime.settings.gateway.page_default
+        )
+    except (BadRequest, BrokerUnavailable) as exc:
+        # Allowed, yet nothing served: the row says so, with the status the caller saw.
+        status = 503 if isinstance(exc, BrokerUnavailable) else 422
+        audit(
+            request,
+            allowed=True,
+            reason=f"{reason}; not served: {exc.message}",
+            status=status,
+            caller=caller,
+        )
+        raise
     audit(request, allowed=True, reason=reason, status=200, caller=caller, records=page["count"])
     return Response(page_json(page), media_type="application/json")
 

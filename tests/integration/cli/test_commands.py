@@ -1,0 +1,209 @@
+"""The `hub` command as a user runs it: real processes, real ports, real signals."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub.bus.broker import free_port
+from hub.bus.kafka import wait_for_cluster
+
+HUB = [sys.executable, "-m", "hub"]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env.update(
+        HUB_CONFIG=str(tmp_path / "absent.toml"),
+        HUB_VAR_DIR=str(tmp_path / "var"),
+        HUB_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db",
+        HUB_AUTH_KEY_DIR=str(tmp_path / "keys"),
+        **extra,
+    )
+    return env
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_line(
+    process: subprocess.Popen[str], pattern: str, timeout_s: float = 60
+) -> tuple[re.Match[str], str]:
+    seen = ""
+    deadline = time.monotonic() + timeout_s
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                break
+            continue
+        seen += line
+        match = re.search(pattern, seen)
+        if match:
+            return match, seen
+    raise AssertionError(f"no {pattern!r} in output:\n{seen}")
+
+
+def _gone(pid: int, timeout_s: float = 10) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.kafka
+def test_hub_broker_prints_its_address_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
+    with subprocess.Popen(
+        [*HUB, "broker"],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        _stop_broker_test(process)
+
+
+def _stop_broker_test(process: subprocess.Popen[str]) -> None:
+    try:
+        bootstrap = _wait_line(process, r"HUB_KAFKA_BOOTSTRAP=(\S+)")[0].group(1)
+        pid = int(_wait_line(process, r"broker pid (\d+)")[0].group(1))
+        wait_for_cluster(bootstrap, timeout_s=10)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+        assert _gone(pid), "the broker must not outlive `hub broker`"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.e2e
+@pytest.mark.kafka
+def test_hub_dev_serves_the_readme_tour_and_stops_cleanly(tmp_path: Path) -> None:
+    port = free_port()
+    with subprocess.Popen(
+        [*HUB, "dev"],
+        env=_env(tmp_path, HUB_GATEWAY_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        _tour(process, tmp_path, port)
+
+
+def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
+    try:
+        match, output = _wait_line(process, r"Tansu, pid (\d+)")
+        broker_pid = int(match.group(1))
+        _, output = _wait_line(process, r"Press Ctrl-C to stop")
+        assert "connector meteorology-cap -> meteorology.warning: 3 published, 0 rejected" in output
+        assert "incidents.csv:4: occurred_at" in output
+        env_file = tmp_path / "var" / "dev" / "credentials.env"
+        assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+        credentials = dict(line.split("=", 1) for line in env_file.read_text().split())
+        base = credentials["HUB_URL"]
+        assert base == f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for _ in range(100):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            token = client.post(
+                "/oauth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(credentials["HEALTH_ID"], credentials["HEALTH_SECRET"]),
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            streams = client.get("/v1/streams", headers=headers).json()
+            assert {s["id"] for s in streams["streams"]} == {
+                "meteorology.warning",
+                "emergency.incident-report",
+            }
+            page = client.get(
+                "/v1/streams/meteorology.warning/events?limit=2", headers=headers
+            ).json()
+            assert page["count"] == 2 and page["next"]
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+        assert _gone(broker_pid), "the broker must not outlive `hub dev`"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_errors_are_one_line_and_a_nonzero_exit(tmp_path: Path) -> None:
+    bad = tmp_path / "policies"
+    bad.mkdir()
+    (bad / "grants.yaml").write_text("grants: [\n")
+    result = subprocess.run(
+        [*HUB, "policy", "lint"],
+        env=_env(tmp_path, HUB_POLICIES_DIR=str(bad)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "grants.yaml: cannot read YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+    ok = subprocess.run(
+        [*HUB, "policy", "lint"], env=_env(tmp_path), capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0 and ok.stdout.startswith("policy ok: 8 agencies")
+    typo = subprocess.run(
+        [*HUB, "policy", "lint"],
+        env=_env(tmp_path, HUB_KAFKA_FETCH_MAX_WAIT_MS="1"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert typo.returncode == 2 and "kafka.fetch_max_wait_ms" in typo.stderr
+
+
+def test_clients_create_prints_the_secret_once_and_list_never_does(tmp_path: Path) -> None:
+    created = subprocess.run(
+        [
+            *HUB,
+            "clients",
+            "create",
+            "--agency",
+            "health",
+            "--scope",
+            "streams:read",
+            "--id",
+            "health-app",
+        ],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    secret = re.search(r"client_secret=(\S+)", created.stdout).group(1)
+    listed = subprocess.run(
+        [*HUB, "clients", "list"], env=_env(tmp_path), capture_output=True, text=True, check=True
+    )
+    assert "health-app" in listed.stdout and secret not in listed.stdout
+    unknown = subprocess.run(
+        [*HUB, "clients", "create", "--agency", "nobody", "--scope", "streams:read"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unknown.returncode == 1 and "agency 'nobody' is not in" in unknown.stderr

@@ -1,0 +1,122 @@
+"""The store on SQLite and on PostgreSQL: migrations, clients, registry, audit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, inspect
+
+from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog, AuditQuery
+from hub.config import DatabaseSettings
+from hub.errors import BadRequest, InvalidSchema, NotFound
+from hub.gateway.auth.clients import ClientStore
+from hub.registry.store import SchemaStore
+from hub.store.engine import make_engine, make_sessions
+from hub.store.migrate import downgrade, upgrade
+
+pytestmark = pytest.mark.postgres
+
+SCHEMA = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(DatabaseSettings(url=database_url))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_create_every_table_and_roll_back(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert {
+        "oauth_clients",
+        "audit_log",
+        "registry_schemas",
+        "registry_subject_versions",
+        "registry_config",
+    } <= tables
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    upgrade(engine)  # idempotent
+
+
+def test_clients_keep_only_a_hash_and_authenticate_by_secret(engine: Engine) -> None:
+    store = ClientStore(make_sessions(engine))
+    issued = store.create(
+        agency="health", scopes=frozenset({"streams:read"}), client_id="health-app"
+    )
+    client = store.get("health-app")
+    assert client is not None
+    assert issued.client_secret not in client.secret_hash
+    assert client.check_client_secret(issued.client_secret)
+    assert not client.check_client_secret("wrong")
+    with pytest.raises(BadRequest, match="already exists"):
+        store.create(agency="health", scopes=frozenset(), client_id="health-app")
+    with pytest.raises(BadRequest, match="unknown scopes: root"):
+        store.create(agency="health", scopes=frozenset({"root"}))
+    rotated = store.ensure(
+        client_id="health-app", agency="health", scopes=frozenset({"streams:read"})
+    )
+    assert not store.get("health-app").check_client_secret(issued.client_secret)
+    assert store.get("health-app").check_client_secret(rotated.client_secret)
+    store.disable("health-app")
+    assert not store.get("health-app").check_client_secret(rotated.client_secret)
+
+
+def test_schema_ids_are_global_and_identical_schemas_keep_theirs(engine: Engine) -> None:
+    store = SchemaStore(make_sessions(engine))
+    first = store.register(subject="a-value", text=SCHEMA)
+    again = store.register(subject="a-value", text=SCHEMA.replace(",", ", "))
+    other_subject = store.register(subject="b-value", text=SCHEMA)
+    assert (first.version, first.schema_id) == (1, again.schema_id)
+    assert again.version == 1
+    assert other_subject.schema_id == first.schema_id
+    changed = store.register(subject="a-value", text=SCHEMA.replace('"int"', '"long"'))
+    assert (changed.version, changed.schema_id) == (2, first.schema_id + 1)
+    assert store.latest("a-value").version == 2
+    assert store.schema(first.schema_id).text == SCHEMA
+    with pytest.raises(NotFound):
+        store.schema(999)
+    with pytest.raises(InvalidSchema):
+        store.register(subject="a-value", text='{"type": "nope"}')
+
+
+def test_concurrent_registration_of_one_schema_gives_one_id(engine: Engine) -> None:
+    store = SchemaStore(make_sessions(engine))
+    results: list[int] = []
+
+    def register() -> None:
+        results.append(store.register(subject="race-value", text=SCHEMA).schema_id)
+
+    threads = [threading.Thread(target=register) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(results)) == 1
+    assert store.latest("race-value").version == 1
+
+
+def test_audit_rows_are_written_and_filtered(engine: Engine) -> None:
+    log = AuditLog(make_sessions(engine))
+    for i, decision in enumerate([ALLOW, DENY, ALLOW]):
+        log.record(
+            AuditEntry(
+                request_id=f"r{i}",
+                action="events.read",
+                decision=decision,
+                reason="x",
+                status=200 if decision == ALLOW else 403,
+                agency="health",
+                stream="s.t",
+                records=i,
+            )
+        )
+    assert [r.request_id for r in log.query(AuditQuery())] == ["r0", "r1", "r2"]
+    assert [r.request_id for r in log.query(AuditQuery(decision=DENY))] == ["r1"]
+    first = log.query(AuditQuery(limit=1))[0]
+    assert [r.request_id for r in log.query(AuditQuery(after_id=first.id))] == ["r1", "r2"]

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hub.errors import ConfigError
+from hub.policy.decision import decide, readable_streams
+from hub.policy.loader import load_policy
+
+POLICIES = Path(__file__).resolve().parents[3] / "policies"
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "policies"
+    shutil.copytree(POLICIES, target)
+    return target
+
+
+def test_the_shipped_policy_loads() -> None:
+    policy = load_policy(POLICIES)
+    assert policy.stream("meteorology.warning").topic == "meteorology.warning.v1"
+    assert policy.stream("meteorology.warning").subject == "meteorology.warning.v1-value"
+
+
+@pytest.mark.parametrize(
+    ("agency", "stream", "allowed", "reason"),
+    [
+        ("health", "meteorology.warning", True, "grant health-reads-weather-warnings"),
+        ("meteorology", "meteorology.warning", True, "meteorology owns meteorology.warning"),
+        (
+            "commerce",
+            "meteorology.warning",
+            False,
+            "no grant lets commerce read meteorology.warning",
+        ),
+        (
+            "meteorology",
+            "emergency.incident-report",
+            False,
+            "no grant lets meteorology read emergency.incident-report",
+        ),
+        ("health", "nowhere.stream", False, "stream nowhere.stream is not in the catalogue"),
+    ],
+)
+def test_decisions_deny_unless_granted(
+    agency: str, stream: str, allowed: bool, reason: str
+) -> None:
+    decision = decide(load_policy(POLICIES), agency=agency, stream=stream, action="read")
+    assert (decision.allowed, decision.reason) == (allowed, reason)
+
+
+def test_a_grant_outside_its_validity_window_denies(policy_dir: Path) -> None:
+    (policy_dir / "extra.yaml").write_text(
+        "grants:\n"
+        "  - id: commerce-reads-warnings-for-a-week\n"
+        "    reader: commerce\n"
+        "    stream: meteorology.warning\n"
+        "    why: typhoon season supply planning\n"
+        "    valid_from: 2026-07-01T00:00:00+08:00\n"
+        "    valid_until: 2026-07-08T00:00:00+08:00\n"
+    )
+    policy = load_policy(policy_dir)
+    inside = datetime(2026, 7, 3, tzinfo=UTC)
+    after = datetime(2026, 7, 9, tzinfo=UTC)
+    assert decide(
+        policy, agency="commerce", stream="meteorology.warning", action="read", now=inside
+    ).allowed
+    late = decide(policy, agency="commerce", stream="meteorology.warning", action="read", now=after)
+    assert (late.allowed, late.reason) == (
+        False,
+        "grant commerce-reads-warnings-for-a-week is not in force now",
+    )
+    assert readable_streams(policy, agency="commerce", now=after) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n",
+            r"extra.yaml:2: grants entry: why: Field required",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: nobody\n    stream: meteorology.warning\n    why: x\n",
+            r"grant g1: reader 'nobody' is not an agency",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: no.such\n    why: x\n",
+            r"grant g1: stream 'no.such' is not in the catalogue",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: x\n    valid_until: 2026-01-01T00:00:00\n",
+            r"extra.yaml:2: .*valid_until: give a timezone",
+        ),
+        (
+            "streams:\n  - id: health.beds\n    owner: emergency\n    schema: x.Y\n    description: d\n    steward: s\n",
+            r"stream health.beds must start with its owner's id 'emergency'",
+        ),
+        ("grants: {}\n", r"section 'grants' must be a list"),
+        ("secrets:\n  - x\n", r"unknown section 'secrets'"),
+        ("grants: [\n", r"extra.yaml: cannot read YAML"),
+        (
+            "agencies:\n  - id: health\n    name: {en: H, zh: 卫}\n",
+            r"agency id 'health' is defined twice",
+        ),
+    ],
+)
+def test_bad_policy_files_are_reported_with_file_and_reason(
+    policy_dir: Path, content: str, message: str
+) -> None:
+    (policy_dir / "extra.yaml").write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_policy(policy_dir)
