@@ -14,10 +14,14 @@ from sqlalchemy import Engine
 from hub.bus.kafka import ensure_topics
 from hub.bus.records import TopicSpec
 from hub.config import Settings
+from hub.errors import ConfigError
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
 from hub.registry.catalog import SchemaCatalog
-from hub.registry.store import SchemaStore, SubjectSchema
+from hub.registry.compatibility import CompatibilityMode
+from hub.registry.entities import SubjectSchema
+from hub.registry.errors import RegistryError
+from hub.registry.store import SchemaStore
 from hub.registry.wire import dead_letter_topic
 from hub.store.engine import make_sessions
 from hub.store.migrate import upgrade
@@ -37,12 +41,19 @@ def provision(settings: Settings, *, engine: Engine, bootstrap: str) -> Provisio
     policy = load_policy(settings.policies_dir)
     catalog = SchemaCatalog.load(settings.schemas_dir)
     store = SchemaStore(make_sessions(engine))
-    schemas = {
-        stream.id: store.register(
-            subject=stream.subject, text=catalog.resolve_text(stream.schema_name)
-        )
-        for stream in policy.streams
-    }
+    schemas: dict[str, SubjectSchema] = {}
+    for stream in policy.streams:
+        store.set_mode(subject=stream.subject, mode=CompatibilityMode(stream.compatibility))
+        try:
+            schemas[stream.id] = store.register(
+                subject=stream.subject, text=catalog.resolve_text(stream.schema_name)
+            )
+        except RegistryError as exc:
+            raise ConfigError(
+                f"{stream.schema_name} cannot be registered as {stream.subject}: {exc.message}. "
+                f"Make the change compatible, or publish it as a new major version "
+                f"(version: {stream.version + 1} in streams.yaml, a new topic)"
+            ) from exc
     specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
     specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
     created = ensure_topics(settings.kafka, bootstrap, specs)

@@ -9,8 +9,8 @@ from hub.bus.protocols import Publisher
 from hub.connect.sink import EventSink
 from hub.errors import NotFound
 from hub.policy.model import Policy
+from hub.registry.entities import SubjectSchema
 from hub.registry.serde import CompiledSchema
-from hub.registry.store import SubjectSchema
 
 
 class SubjectLookup(Protocol):

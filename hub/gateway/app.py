@@ -13,6 +13,7 @@ from hub.gateway import problems
 from hub.gateway.middleware import RequestContext
 from hub.gateway.routes import audit, discovery, oauth, streams
 from hub.gateway.runtime import Runtime, build_runtime
+from hub.registry.api import router as registry_router
 from hub.telemetry import configure
 
 
@@ -40,4 +41,5 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.add_middleware(RequestContext)
     for module in (discovery, oauth, streams, audit):
         app.include_router(module.router)
+    app.include_router(registry_router)
     return app

@@ -18,10 +18,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from hub import errors
+from hub.registry.errors import RegistryError
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+REGISTRY_PREFIX = "/registry"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,18 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         422, "Record rejected", "The record does not match its schema; the detail names the field."
     ),
     "payload-too-large": ProblemType(413, "Request too large", "The request body is too large."),
+    "incompatible-schema": ProblemType(
+        409,
+        "Incompatible schema",
+        "The schema breaks the subject's compatibility rule against an earlier version; "
+        "`message` names each field and rule. Make the change compatible (add fields with "
+        "defaults) or publish it as a new major version of the stream.",
+    ),
+    "registry-error": ProblemType(
+        404,
+        "Schema registry error",
+        "See `error_code` and `message` (Confluent Schema Registry codes).",
+    ),
     "unsupported-media-type": ProblemType(
         415,
         "Unsupported media type",
@@ -121,6 +135,10 @@ def problem_response(
     body = problem_body(slug, detail=detail, instance=instance, **extra)
     if status is not None:
         body["status"] = status
+    if instance and instance.startswith(REGISTRY_PREFIX):
+        # Schema Registry clients read these two fields; the problem fields ride along.
+        body.setdefault("error_code", body["status"])
+        body.setdefault("message", detail)
     return Response(
         orjson.dumps(body), status_code=body["status"], media_type=PROBLEM_JSON, headers=headers
     )
@@ -155,6 +173,15 @@ async def _hub_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, errors.AuthenticationFailed):
         headers = bearer_challenge(exc.message if exc.token_sent else None)
+    if isinstance(exc, RegistryError):
+        return problem_response(
+            _registry_slug(exc),
+            detail=exc.message,
+            request=request,
+            status=exc.status,
+            error_code=exc.error_code,
+            message=exc.message,
+        )
     slug = exc.code if exc.code in PROBLEM_TYPES else "internal-error"
     if slug == "internal-error":
         log.error("unmapped hub error on %s: %s", request.url.path, exc)
@@ -162,6 +189,16 @@ async def _hub_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.RecordRejected):
         extra["field"] = exc.path
     return problem_response(slug, detail=exc.message, request=request, headers=headers, **extra)
+
+
+def _registry_slug(exc: RegistryError) -> str:
+    if exc.status == 404:
+        return "not-found"
+    if exc.status == 409:
+        return "incompatible-schema"
+    if exc.status == 415:
+        return "unsupported-media-type"
+    return "invalid-schema" if exc.error_code in (42201, 42209) else "bad-request"
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -12,6 +12,7 @@ from hub.audit.log import AuditLog
 from hub.bus.kafka import KafkaReader
 from hub.bus.protocols import Reader
 from hub.config import Settings
+from hub.gateway.auth.basic import BasicAuthenticator
 from hub.gateway.auth.clients import ClientStore
 from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
 from hub.gateway.auth.server import TokenIssuer
@@ -31,6 +32,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     policy: Policy
     clients: ClientStore
+    basic: BasicAuthenticator
     issuer: TokenIssuer
     verifier: TokenVerifier
     jwks: dict[str, Any]
@@ -62,6 +64,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         sessions=sessions,
         policy=load_policy(settings.policies_dir),
         clients=clients,
+        basic=BasicAuthenticator(clients),
         issuer=TokenIssuer(
             clients=clients,
             issuer=auth.issuer,

@@ -6,8 +6,8 @@ import json
 import threading
 from collections.abc import Callable
 
+from hub.registry.entities import StoredSchema
 from hub.registry.serde import CompiledSchema
-from hub.registry.store import StoredSchema
 
 
 class SchemaCache:

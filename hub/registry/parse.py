@@ -27,11 +27,13 @@ def schema_json(text: str) -> Any:
         raise InvalidSchema(f"invalid Avro schema: not JSON: {exc}") from exc
 
 
-def fingerprint(text: str, schema_type: str = "AVRO") -> str:
-    """Identity of a schema: JSON-equal texts are the same schema, anything else is not.
+def fingerprint(schema: avro.schema.Schema, schema_type: str = "AVRO") -> str:
+    """Identity of a schema, as Confluent's registry sees it.
 
-    Whitespace and key order do not matter; ``doc``, defaults, aliases and logical types
-    do, as in Confluent's registry (an identical schema keeps its id).
+    The ``avro`` package's JSON form drops formatting, key order and the ``"string"`` vs
+    ``{"type": "string"}`` difference and spells names in full; ``doc``, defaults,
+    aliases, logical types and custom attributes stay, so changing any of them makes a
+    new schema with a new id, while the same schema sent again keeps its id.
     """
-    normal = json.dumps(schema_json(text), sort_keys=True, separators=(",", ":"))
+    normal = json.dumps(schema.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{schema_type}:{normal}".encode()).hexdigest()

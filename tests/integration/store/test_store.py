@@ -10,7 +10,8 @@ from sqlalchemy import Engine, inspect
 
 from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog, AuditQuery
 from hub.config import DatabaseSettings
-from hub.errors import BadRequest, InvalidSchema, NotFound
+from hub.errors import BadRequest
+from hub.registry.errors import RegistryError
 from hub.gateway.auth.clients import ClientStore
 from hub.registry.store import SchemaStore
 from hub.store.engine import make_engine, make_sessions
@@ -79,9 +80,9 @@ def test_schema_ids_are_global_and_identical_schemas_keep_theirs(engine: Engine)
     assert (changed.version, changed.schema_id) == (2, first.schema_id + 1)
     assert store.latest("a-value").version == 2
     assert store.schema(first.schema_id).text == SCHEMA
-    with pytest.raises(NotFound):
+    with pytest.raises(RegistryError, match="Schema 999 not found"):
         store.schema(999)
-    with pytest.raises(InvalidSchema):
+    with pytest.raises(RegistryError, match="Invalid schema of type AVRO"):
         store.register(subject="a-value", text='{"type": "nope"}')
 
 

@@ -1,0 +1,150 @@
+"""Who is calling the registry, what they may do, and how their requests are read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
+
+import orjson
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from hub.errors import AuthenticationFailed, Forbidden
+from hub.gateway.auditing import audit
+from hub.gateway.auth.scopes import REGISTRY_ADMIN, REGISTRY_WRITE
+from hub.gateway.auth.tokens import Caller
+from hub.gateway.deps import RuntimeDep, authenticated_caller
+from hub.registry import errors
+
+T = TypeVar("T")
+MAX_BODY_BYTES = 256 * 1024
+JSON_TYPES = (
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+    "application/octet-stream",
+)
+
+
+def registry_caller(request: Request, runtime: RuntimeDep) -> Caller:
+    """Bearer tokens as everywhere, or Basic with a client's id and secret."""
+    scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return authenticated_caller(request, runtime)
+    try:
+        caller = runtime.basic.authenticate(credentials)
+    except AuthenticationFailed as exc:
+        audit(request, allowed=False, reason=exc.message, status=401)
+        raise
+    request.state.caller = caller
+    return caller
+
+
+RegistryCaller = Annotated[Caller, Depends(registry_caller)]
+
+
+def require_writer(request: Request, caller: Caller, subject: str | None) -> None:
+    """Writing needs ``registry:write`` and an agency writes only its own subjects;
+    ``registry:admin`` (hub operators) may change any subject and the global config."""
+    reason = None
+    if REGISTRY_ADMIN in caller.scopes:
+        return
+    if REGISTRY_WRITE not in caller.scopes:
+        reason = f"token lacks scope {REGISTRY_WRITE}"
+    elif subject is None:
+        reason = f"changing the global configuration needs scope {REGISTRY_ADMIN}"
+    elif not subject.startswith(f"{caller.agency}."):
+        reason = (
+            f"agency {caller.agency} may only change subjects that start with '{caller.agency}.'"
+        )
+    if reason:
+        audit(request, allowed=False, reason=reason, status=403, caller=caller)
+        raise Forbidden(reason)
+
+
+def session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.sessions() as opened:
+        yield opened
+
+
+SessionDep = Annotated[Session, Depends(session)]
+
+
+def flag(request: Request, *names: str) -> bool:
+    """Booleans arrive as true, True and TRUE alike; some under two spellings."""
+    for name in names:
+        value = request.query_params.get(name)
+        if value is not None:
+            return value.strip().lower() == "true"
+    return False
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media not in JSON_TYPES:
+        raise errors.RegistryError(
+            415, 415, f"unsupported content type {media}; send {JSON_TYPES[0]}"
+        )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise errors.schema_too_large(MAX_BODY_BYTES)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise errors.schema_too_large(MAX_BODY_BYTES)
+    try:
+        parsed = orjson.loads(body or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise errors.invalid_request(f"the request body is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise errors.invalid_request("the request body must be a JSON object")
+    return parsed
+
+
+def schema_text(body: dict[str, Any]) -> tuple[str, str]:
+    """The ``schema`` string and ``schemaType`` of a register, lookup or check request."""
+    text = body.get("schema")
+    if not isinstance(text, str):
+        raise errors.RegistryError(
+            422, 42201, "the request needs a 'schema' string holding the schema JSON"
+        )
+    if body.get("references"):
+        raise errors.RegistryError(
+            422, 42201, "schema references are not supported; send a self-contained schema"
+        )
+    schema_type = body.get("schemaType") or "AVRO"
+    if not isinstance(schema_type, str):
+        raise errors.RegistryError(422, 42201, "schemaType must be a string")
+    return text, schema_type
+
+
+def performed(
+    request: Request,
+    caller: Caller,
+    work: Callable[[], T],
+    describe: Callable[[T], str],
+    *,
+    count: Callable[[T], int] = lambda _result: 1,
+) -> T:
+    """Run one registry operation; audit it whether it succeeds or is refused."""
+    try:
+        result = work()
+    except errors.RegistryError as exc:
+        audit(
+            request,
+            allowed=True,
+            reason=f"refused: {exc.message}"[:2000],
+            status=exc.status,
+            caller=caller,
+        )
+        raise
+    audit(
+        request,
+        allowed=True,
+        reason=describe(result),
+        status=200,
+        caller=caller,
+        records=count(result),
+    )
+    return result

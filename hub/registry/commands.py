@@ -1,0 +1,185 @@
+"""Registering and deleting schemas, with Confluent's semantics.
+
+- An identical schema already live under the subject keeps its id and version, unchecked.
+- Otherwise the new schema must pass the subject's compatibility mode against the live
+  versions; its id is global (the same schema under two subjects shares one id).
+- New versions number on from the highest ever used, soft-deleted ones included.
+- Deletes are soft first; a permanent delete needs the soft one before it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+import avro.schema
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.errors import InvalidSchema
+from hub.registry import errors
+from hub.registry.compat_config import effective_mode
+from hub.registry.compatibility import CompatibilityReport, PreviousVersion, check_compatibility
+from hub.registry.entities import LATEST, SubjectSchema
+from hub.registry.parse import fingerprint, parse_avro
+from hub.store.models import RegistryConfig, SchemaRow, SubjectVersion
+
+T = TypeVar("T")
+SCHEMA_TYPES = ("AVRO",)
+
+
+def parse_for_registry(text: str, schema_type: str = "AVRO") -> avro.schema.Schema:
+    if schema_type.upper() not in SCHEMA_TYPES:
+        raise errors.RegistryError(422, 42201, f"Invalid schema type {schema_type}")
+    if not text.strip():
+        raise errors.RegistryError(422, 42201, "Empty schema")
+    try:
+        return parse_avro(text)
+    except InvalidSchema as exc:
+        raise errors.invalid_schema(exc.message.removeprefix("invalid Avro schema: ")) from None
+
+
+def register(
+    session: Session, *, subject: str, text: str, schema_type: str = "AVRO"
+) -> SubjectSchema:
+    parsed = parse_for_registry(text, schema_type)
+    digest = fingerprint(parsed)
+    rows = list(session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)))
+    existing = session.scalar(select(SchemaRow).where(SchemaRow.fingerprint == digest))
+    if existing is not None:
+        same = sorted(
+            (r for r in rows if not r.deleted and r.schema_id == existing.id),
+            key=lambda r: r.version,
+        )
+        if same:
+            return _entity(same[-1], existing)
+    live = sorted((r for r in rows if not r.deleted), key=lambda r: r.version, reverse=True)
+    report = check_compatibility(
+        effective_mode(session, subject=subject), parsed, _previous(session, live)
+    )
+    if not report.compatible:
+        raise errors.incompatible(subject, report.messages)
+    if existing is None:
+        compact = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+        existing = SchemaRow(schema_type="AVRO", schema_text=compact, fingerprint=digest)
+        session.add(existing)
+        session.flush()
+    next_version = max((r.version for r in rows), default=0) + 1
+    # Soft-deleted versions of this very schema are replaced by the new one (Confluent).
+    for row in rows:
+        if row.deleted and row.schema_id == existing.id:
+            session.delete(row)
+    created = SubjectVersion(subject=subject, version=next_version, schema_id=existing.id)
+    session.add(created)
+    session.flush()
+    return _entity(created, existing)
+
+
+def check_candidate(
+    session: Session, *, subject: str, version: int | None, text: str, verbose: bool = False
+) -> CompatibilityReport:
+    """Would ``text`` pass against one version (or, with ``None``, the mode's versions)?"""
+    try:
+        parsed = parse_for_registry(text)
+    except errors.RegistryError as exc:
+        if verbose:
+            return CompatibilityReport(False, [exc.message])
+        raise
+    rows = list(session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)))
+    live = sorted((r for r in rows if not r.deleted), key=lambda r: r.version, reverse=True)
+    mode = effective_mode(session, subject=subject)
+    if version is None:
+        return check_compatibility(mode, parsed, _previous(session, live))
+    if version == LATEST:
+        return check_compatibility(mode, parsed, _previous(session, live[:1]), against_all=False)
+    target = [r for r in rows if r.version == version]
+    if not target:
+        raise errors.version_not_found(version)
+    return check_compatibility(mode, parsed, _previous(session, target), against_all=False)
+
+
+def delete_subject(session: Session, *, subject: str, permanent: bool) -> list[int]:
+    rows = sorted(
+        session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)),
+        key=lambda r: r.version,
+    )
+    if not rows:
+        raise errors.subject_not_found(subject)
+    if not permanent:
+        live = [r for r in rows if not r.deleted]
+        if not live:
+            raise errors.subject_soft_deleted(subject)
+        for row in live:
+            row.deleted = True
+        return [r.version for r in live]
+    if any(not r.deleted for r in rows):
+        raise errors.subject_not_soft_deleted(subject)
+    for row in rows:
+        session.delete(row)
+    config = session.get(RegistryConfig, subject)
+    if config is not None:
+        session.delete(config)
+    return [r.version for r in rows]
+
+
+def delete_version(session: Session, *, subject: str, version: int, permanent: bool) -> int:
+    rows = sorted(
+        session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)),
+        key=lambda r: r.version,
+    )
+    if not rows:
+        raise errors.subject_not_found(subject)
+    if version == LATEST:
+        live = [r for r in rows if not r.deleted]
+        if not live:
+            raise errors.version_not_found(LATEST)
+        target = live[-1]
+    else:
+        found = [r for r in rows if r.version == version]
+        if not found:
+            raise errors.version_not_found(version)
+        target = found[0]
+    if not permanent and target.deleted:
+        raise errors.version_soft_deleted(subject, target.version)
+    if permanent and not target.deleted:
+        raise errors.version_not_soft_deleted(subject, target.version)
+    if permanent:
+        session.delete(target)
+        if len(rows) == 1:
+            config = session.get(RegistryConfig, subject)
+            if config is not None:
+                session.delete(config)
+    else:
+        target.deleted = True
+    return target.version
+
+
+def in_transaction(
+    sessions: sessionmaker[Session], action: Callable[[Session], T], *, attempts: int = 3
+) -> T:
+    """Run ``action`` in a transaction, again if a concurrent writer took the same version."""
+    for attempt in range(attempts):
+        try:
+            with sessions.begin() as session:
+                return action(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _previous(session: Session, rows: list[SubjectVersion]) -> list[PreviousVersion]:
+    previous = []
+    for row in rows:
+        schema = session.get(SchemaRow, row.schema_id)
+        assert schema is not None
+        previous.append(PreviousVersion(row.version, parse_avro(schema.schema_text)))
+    return previous
+
+
+def _entity(row: SubjectVersion, schema: SchemaRow) -> SubjectSchema:
+    return SubjectSchema(
+        row.subject, row.version, schema.id, schema.schema_text, schema.schema_type, row.deleted
+    )
