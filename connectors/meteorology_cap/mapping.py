@@ -39,13 +39,15 @@ def to_warning(alert: dict[str, Any]) -> dict[str, Any]:
 def _envelope(
     alert: dict[str, Any], info: dict[str, Any] | None, signal: dict[str, Any] | None
 ) -> dict[str, Any]:
-    occurred = (info and (info["onset"] or info["effective"])) or alert["sent"]
+    # When the warning took effect: onset may lie hours ahead for a forecast.
+    occurred = (info and info["effective"]) or alert["sent"]
     return {
         "event_id": str(uuid.uuid5(CAP_NAMESPACE, f"{alert['sender']}|{alert['identifier']}")),
         "occurred_at": cap_time(occurred),
         "incident_id": alert["incidents"],
         "classification": _classification(info, signal),
-        "severity": _level(info, signal),
+        # A cancellation grades nothing: the level it names has ended.
+        "severity": None if alert["msg_type"] == "Cancel" else _level(info, signal),
         "area": _area(info),
         "sensitivity": SENSITIVITY_BY_SCOPE[alert["scope"]],
     }
