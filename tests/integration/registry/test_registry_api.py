@@ -15,7 +15,9 @@ CT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
 
 
 def record(*fields: dict, name: str = "Probe") -> str:
-    return json.dumps({"type": "record", "name": name, "namespace": "linkage.test", "fields": list(fields)})
+    return json.dumps(
+        {"type": "record", "name": name, "namespace": "linkage.test", "fields": list(fields)}
+    )
 
 
 A_INT = {"name": "a", "type": "int"}
@@ -24,7 +26,9 @@ C_REQUIRED = {"name": "c", "type": "string"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     url = None
     if request.param == "postgresql":
         from tests.conftest import _fresh_postgres
@@ -43,10 +47,21 @@ def basic(stack: Stack, client: str) -> tuple[str, str]:
     return (issued.client_id, issued.client_secret)
 
 
-def call(stack: Stack, method: str, path: str, client: str = "meteorology-feed", body: dict | None = None, **kw):
+def call(
+    stack: Stack,
+    method: str,
+    path: str,
+    client: str = "meteorology-feed",
+    body: dict | None = None,
+    **kw,
+):
     return stack.http.request(
-        method, f"/registry{path}", auth=basic(stack, client), headers=CT,
-        content=json.dumps(body) if body is not None else None, **kw,
+        method,
+        f"/registry{path}",
+        auth=basic(stack, client),
+        headers=CT,
+        content=json.dumps(body) if body is not None else None,
+        **kw,
     )
 
 
@@ -68,11 +83,18 @@ def test_root_answers_without_credentials_and_everything_else_needs_them(stack: 
     wrong = stack.http.get("/registry/subjects", auth=("meteorology-feed", "wrong"))
     assert error(wrong, 401, 401) == "unknown client or wrong secret"
     token = stack.token("health-dispatch")
-    assert stack.http.get("/registry/subjects", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        stack.http.get(
+            "/registry/subjects", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 200
+    )
 
 
 def test_the_catalogue_subjects_are_registered_at_start(stack: Stack) -> None:
-    subjects = call(stack, "GET", "/subjects?deleted=False&deleted_only=false&offset=0&limit=-1").json()
+    subjects = call(
+        stack, "GET", "/subjects?deleted=False&deleted_only=false&offset=0&limit=-1"
+    ).json()
     assert {"meteorology.warning.v1-value", "emergency.incident-report.v1-value"} <= set(subjects)
     config = call(stack, "GET", "/config/meteorology.warning.v1-value").json()
     assert config == {"compatibilityLevel": "BACKWARD_TRANSITIVE"}
@@ -95,15 +117,18 @@ def test_identical_schemas_keep_their_id_and_ids_are_global(stack: Stack) -> Non
 
 
 def test_writing_needs_the_scope_and_the_agencys_own_subject(stack: Stack) -> None:
-    assert error(register(stack, "health.beds.v1-value", record(A_INT), client="health-dispatch"), 403, 403) == (
-        "token lacks scope registry:write"
-    )
+    assert error(
+        register(stack, "health.beds.v1-value", record(A_INT), client="health-dispatch"), 403, 403
+    ) == ("token lacks scope registry:write")
     message = error(register(stack, "health.beds.v1-value", record(A_INT)), 403, 403)
     assert message == "agency meteorology may only change subjects that start with 'meteorology.'"
-    assert register(stack, "health.beds.v1-value", record(A_INT), client="hub-operator").status_code == 200
-    assert error(call(stack, "PUT", "/config", body={"compatibility": "NONE"}), 403, 403).startswith(
-        "changing the global configuration needs scope registry:admin"
+    assert (
+        register(stack, "health.beds.v1-value", record(A_INT), client="hub-operator").status_code
+        == 200
     )
+    assert error(
+        call(stack, "PUT", "/config", body={"compatibility": "NONE"}), 403, 403
+    ).startswith("changing the global configuration needs scope registry:admin")
 
 
 @pytest.mark.parametrize(
@@ -123,29 +148,43 @@ def test_invalid_avro_is_422_with_the_parser_reason(stack: Stack, schema: str, r
     [
         ({"schemaType": "PROTOBUF", "schema": "syntax = 'proto3';"}, CT, 422, 42201),
         ({"no": "schema"}, CT, 422, 42201),
-        ({"schema": record(A_INT), "references": [{"name": "x", "subject": "y", "version": 1}]}, CT, 422, 42201),
+        (
+            {"schema": record(A_INT), "references": [{"name": "x", "subject": "y", "version": 1}]},
+            CT,
+            422,
+            42201,
+        ),
         ({"schema": record(A_INT)}, {"Content-Type": "text/plain"}, 415, 415),
     ],
     ids=["protobuf", "no-schema", "references", "text-plain"],
 )
-def test_requests_the_registry_cannot_take_are_refused_clearly(stack: Stack, body, headers, status: int, code: int) -> None:
+def test_requests_the_registry_cannot_take_are_refused_clearly(
+    stack: Stack, body, headers, status: int, code: int
+) -> None:
     response = stack.http.post(
-        "/registry/subjects/meteorology.bad.v1-value/versions", auth=basic(stack, "meteorology-feed"),
-        headers=headers, content=json.dumps(body),
+        "/registry/subjects/meteorology.bad.v1-value/versions",
+        auth=basic(stack, "meteorology-feed"),
+        headers=headers,
+        content=json.dumps(body),
     )
     error(response, status, code)
 
 
 def test_an_oversized_schema_body_is_refused_before_it_is_parsed(stack: Stack) -> None:
     huge = {"schema": record(A_INT), "padding": "x" * 300_000}
-    message = error(call(stack, "POST", "/subjects/meteorology.huge.v1-value/versions", body=huge), 422, 42209)
+    message = error(
+        call(stack, "POST", "/subjects/meteorology.huge.v1-value/versions", body=huge), 422, 42209
+    )
     assert "too large" in message
     assert error(
         stack.http.post(
-            "/registry/subjects/meteorology.huge.v1-value/versions", auth=basic(stack, "meteorology-feed"),
-            headers=CT, content=b"{not json",
+            "/registry/subjects/meteorology.huge.v1-value/versions",
+            auth=basic(stack, "meteorology-feed"),
+            headers=CT,
+            content=b"{not json",
         ),
-        422, 422,
+        422,
+        422,
     ).startswith("the request body is not JSON")
 
 
@@ -155,16 +194,22 @@ def test_an_incompatible_change_is_409_naming_the_field_and_rule(stack: Stack) -
     assert compatible["version"] == 2
     refused = register(stack, "meteorology.evolve.v1-value", record(A_INT, B_DEFAULT, C_REQUIRED))
     message = error(refused, 409, 409)
-    assert message.startswith('Schema being registered is incompatible with an earlier schema for subject "meteorology.evolve.v1-value"')
+    assert message.startswith(
+        'Schema being registered is incompatible with an earlier schema for subject "meteorology.evolve.v1-value"'
+    )
     assert "READER_FIELD_MISSING_DEFAULT_VALUE" in message and "field:'c'" in message
-    retyped = register(stack, "meteorology.evolve.v1-value", record({"name": "a", "type": "string"}, B_DEFAULT))
+    retyped = register(
+        stack, "meteorology.evolve.v1-value", record({"name": "a", "type": "string"}, B_DEFAULT)
+    )
     assert "TYPE_MISMATCH" in error(retyped, 409, 409) and "field:'a'" in retyped.json()["message"]
     assert call(stack, "GET", "/subjects/meteorology.evolve.v1-value/versions").json() == [1, 2]
 
 
 def test_transitive_modes_check_every_version_not_just_the_latest(stack: Stack) -> None:
     subject = "meteorology.transitive.v1-value"
-    assert call(stack, "PUT", f"/config/{subject}", body={"compatibility": "none"}).json() == {"compatibility": "NONE"}
+    assert call(stack, "PUT", f"/config/{subject}", body={"compatibility": "none"}).json() == {
+        "compatibility": "NONE"
+    }
     register(stack, subject, record(A_INT))
     register(stack, subject, record({"name": "a", "type": "string"}))
     candidate = record({"name": "a", "type": "string"}, {"name": "c", "type": "int", "default": 0})
@@ -185,12 +230,23 @@ def test_reading_versions_and_schemas(stack: Stack) -> None:
     assert call(stack, "GET", f"/subjects/{subject}/versions/-1").json() == latest
     raw = call(stack, "GET", f"/subjects/{subject}/versions/1/schema")
     assert json.loads(raw.text) == json.loads(record(A_INT, name="OnlyHere"))
-    assert call(stack, "GET", f"/schemas/ids/{v1['id']}?subject=other-value").json() == {"schema": raw.text}
-    assert call(stack, "GET", f"/schemas/ids/{v1['id']}/versions").json() == [{"subject": subject, "version": 1}]
+    assert call(stack, "GET", f"/schemas/ids/{v1['id']}?subject=other-value").json() == {
+        "schema": raw.text
+    }
+    assert call(stack, "GET", f"/schemas/ids/{v1['id']}/versions").json() == [
+        {"subject": subject, "version": 1}
+    ]
     assert call(stack, "GET", f"/schemas/ids/{v1['id']}/subjects").json() == [subject]
     assert call(stack, "GET", "/schemas/types").json() == ["AVRO"]
     assert call(stack, "GET", f"/subjects/{subject}/versions/1/referencedby").json() == []
-    assert call(stack, "GET", "/associations/resources/-/meteorology.read.v1?resourceType=topic&associationType=value").json() == []
+    assert (
+        call(
+            stack,
+            "GET",
+            "/associations/resources/-/meteorology.read.v1?resourceType=topic&associationType=value",
+        ).json()
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -205,49 +261,95 @@ def test_reading_versions_and_schemas(stack: Stack) -> None:
         ("/config/meteorology.unconfigured.v1-value", 404, 40408),
     ],
 )
-def test_unknown_things_get_confluents_error_codes(stack: Stack, path: str, status: int, code: int) -> None:
+def test_unknown_things_get_confluents_error_codes(
+    stack: Stack, path: str, status: int, code: int
+) -> None:
     error(call(stack, "GET", path), status, code)
 
 
 def test_lookup_finds_the_version_holding_a_schema(stack: Stack) -> None:
     subject = "meteorology.lookup.v1-value"
     done = register(stack, subject, record(A_INT)).json()
-    found = call(stack, "POST", f"/subjects/{subject}?normalize=False&deleted=False", body={"schema": record(A_INT)}).json()
+    found = call(
+        stack,
+        "POST",
+        f"/subjects/{subject}?normalize=False&deleted=False",
+        body={"schema": record(A_INT)},
+    ).json()
     assert found == {"subject": subject, "version": 1, "id": done["id"], "schema": found["schema"]}
-    error(call(stack, "POST", f"/subjects/{subject}", body={"schema": record(C_REQUIRED)}), 404, 40403)
-    error(call(stack, "POST", "/subjects/meteorology.none.v1-value", body={"schema": record(A_INT)}), 404, 40401)
+    error(
+        call(stack, "POST", f"/subjects/{subject}", body={"schema": record(C_REQUIRED)}), 404, 40403
+    )
+    error(
+        call(stack, "POST", "/subjects/meteorology.none.v1-value", body={"schema": record(A_INT)}),
+        404,
+        40401,
+    )
 
 
 def test_compatibility_endpoint_answers_without_registering(stack: Stack) -> None:
     subject = "meteorology.check.v1-value"
     register(stack, subject, record(A_INT))
     path = f"/compatibility/subjects/{subject}/versions/latest"
-    ok = call(stack, "POST", f"{path}?normalize=False&verbose=False", body={"schema": record(A_INT, B_DEFAULT)})
+    ok = call(
+        stack,
+        "POST",
+        f"{path}?normalize=False&verbose=False",
+        body={"schema": record(A_INT, B_DEFAULT)},
+    )
     assert ok.json() == {"is_compatible": True}
-    bad = call(stack, "POST", f"{path}?verbose=true", body={"schema": record(A_INT, C_REQUIRED)}).json()
+    bad = call(
+        stack, "POST", f"{path}?verbose=true", body={"schema": record(A_INT, C_REQUIRED)}
+    ).json()
     assert bad["is_compatible"] is False
     assert any("READER_FIELD_MISSING_DEFAULT_VALUE" in m for m in bad["messages"])
-    assert call(stack, "POST", f"/compatibility/subjects/{subject}/versions", body={"schema": record(A_INT, C_REQUIRED)}).json() == {
-        "is_compatible": False
-    }
+    assert call(
+        stack,
+        "POST",
+        f"/compatibility/subjects/{subject}/versions",
+        body={"schema": record(A_INT, C_REQUIRED)},
+    ).json() == {"is_compatible": False}
     garbage = call(stack, "POST", f"{path}?verbose=TRUE", body={"schema": "{nope"}).json()
     assert garbage["is_compatible"] is False and "Invalid schema" in garbage["messages"][0]
-    error(call(stack, "POST", f"/compatibility/subjects/{subject}/versions/7", body={"schema": record(A_INT)}), 404, 40402)
-    assert call(stack, "GET", f"/subjects/{subject}/versions").json() == [1], "nothing was registered"
+    error(
+        call(
+            stack,
+            "POST",
+            f"/compatibility/subjects/{subject}/versions/7",
+            body={"schema": record(A_INT)},
+        ),
+        404,
+        40402,
+    )
+    assert call(stack, "GET", f"/subjects/{subject}/versions").json() == [1], (
+        "nothing was registered"
+    )
 
 
 def test_config_per_subject_and_global(stack: Stack) -> None:
     subject = "meteorology.config.v1-value"
     assert call(stack, "GET", "/config").json() == {"compatibilityLevel": "BACKWARD"}
-    assert call(stack, "GET", f"/config/{subject}?defaultToGlobal=true").json() == {"compatibilityLevel": "BACKWARD"}
-    assert call(stack, "PUT", f"/config/{subject}", body={"compatibility": "full_transitive"}).json() == {"compatibility": "FULL_TRANSITIVE"}
-    assert call(stack, "GET", f"/config/{subject}").json() == {"compatibilityLevel": "FULL_TRANSITIVE"}
+    assert call(stack, "GET", f"/config/{subject}?defaultToGlobal=true").json() == {
+        "compatibilityLevel": "BACKWARD"
+    }
+    assert call(
+        stack, "PUT", f"/config/{subject}", body={"compatibility": "full_transitive"}
+    ).json() == {"compatibility": "FULL_TRANSITIVE"}
+    assert call(stack, "GET", f"/config/{subject}").json() == {
+        "compatibilityLevel": "FULL_TRANSITIVE"
+    }
     error(call(stack, "PUT", f"/config/{subject}", body={"compatibility": "SIDEWAYS"}), 422, 42203)
-    assert call(stack, "DELETE", f"/config/{subject}").json() == {"compatibilityLevel": "FULL_TRANSITIVE"}
+    assert call(stack, "DELETE", f"/config/{subject}").json() == {
+        "compatibilityLevel": "FULL_TRANSITIVE"
+    }
     error(call(stack, "DELETE", f"/config/{subject}"), 404, 40401)
-    assert call(stack, "PUT", "/config", "hub-operator", {"compatibility": "FORWARD"}).json() == {"compatibility": "FORWARD"}
+    assert call(stack, "PUT", "/config", "hub-operator", {"compatibility": "FORWARD"}).json() == {
+        "compatibility": "FORWARD"
+    }
     assert call(stack, "GET", "/config").json() == {"compatibilityLevel": "FORWARD"}
-    assert call(stack, "DELETE", "/config", "hub-operator").json() == {"compatibilityLevel": "FORWARD"}
+    assert call(stack, "DELETE", "/config", "hub-operator").json() == {
+        "compatibilityLevel": "FORWARD"
+    }
     assert call(stack, "GET", "/config").json() == {"compatibilityLevel": "BACKWARD"}
 
 
@@ -261,7 +363,9 @@ def test_deletes_are_soft_first_and_ids_outlive_them(stack: Stack) -> None:
     assert call(stack, "GET", f"/subjects/{subject}/versions").json() == [2]
     assert call(stack, "GET", f"/subjects/{subject}/versions?deleted=True").json() == [1, 2]
     assert call(stack, "GET", f"/subjects/{subject}/versions/1?deleted=true").json()["version"] == 1
-    assert call(stack, "GET", f"/schemas/ids/{v1['id']}").status_code == 200, "old records still decode"
+    assert call(stack, "GET", f"/schemas/ids/{v1['id']}").status_code == 200, (
+        "old records still decode"
+    )
     error(call(stack, "DELETE", f"/subjects/{subject}?permanent=true"), 404, 40405)
     assert call(stack, "DELETE", f"/subjects/{subject}").json() == [2]
     error(call(stack, "DELETE", f"/subjects/{subject}"), 404, 40404)
@@ -280,4 +384,6 @@ def test_registry_calls_are_audited(stack: Stack) -> None:
     reasons = [r["reason"] for r in rows]
     assert any(r.startswith("registered meteorology.audited.v1-value version 1") for r in reasons)
     denied = [r for r in rows if r["decision"] == "deny"]
-    assert any("may only change subjects that start with 'meteorology.'" in r["reason"] for r in denied)
+    assert any(
+        "may only change subjects that start with 'meteorology.'" in r["reason"] for r in denied
+    )

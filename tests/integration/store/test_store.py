@@ -11,8 +11,8 @@ from sqlalchemy import Engine, inspect
 from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog, AuditQuery
 from hub.config import DatabaseSettings
 from hub.errors import BadRequest
-from hub.registry.errors import RegistryError
 from hub.gateway.auth.clients import ClientStore
+from hub.registry.errors import RegistryError
 from hub.registry.store import SchemaStore
 from hub.store.engine import make_engine, make_sessions
 from hub.store.migrate import downgrade, upgrade
