@@ -29,10 +29,11 @@ test: $(STAMP) tools
 tools:
 	@command -v kcat >/dev/null 2>&1 || ./.ci/install-kcat
 
-## lint: ruff, then the schema catalogue and policy checks (one line per problem)
+## lint: ruff, mypy (strict for hub/), then the schema catalogue and policy checks
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/hub schemas check
 	$(BIN)/hub policy lint
 
@@ -43,6 +44,7 @@ format: $(STAMP)
 ## bench: throughput ratios against raw kafka-python and raw fastavro
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/serde.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

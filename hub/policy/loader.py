@@ -20,7 +20,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = {str(key): value for key, value in loader.construct_mapping(node, deep=True).items()}
     mapping[_LINE] = node.start_mark.line + 1
     return mapping
 
@@ -39,13 +39,13 @@ def load_policy(folder: Path) -> Policy:
         for name, items in _read(path).items():
             sections[name].extend(_validate_item(path, name, item) for item in items)
     try:
-        return Policy(**sections)
+        return Policy.model_validate(sections)
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         raise ConfigError(f"{folder}: {problems}") from exc
 
 
-def _read(path: Path) -> dict[str, list[Any]]:
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except (OSError, yaml.YAMLError) as exc:
@@ -55,12 +55,13 @@ def _read(path: Path) -> dict[str, list[Any]]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: expected a mapping with {', '.join(SECTIONS)}")
     data.pop(_LINE, None)
-    for name, items in data.items():
+    sections: dict[str, Any] = {str(name): items for name, items in data.items()}
+    for name, items in sections.items():
         if name not in SECTIONS:
             raise ConfigError(f"{path}: unknown section {name!r}; expected {', '.join(SECTIONS)}")
         if not isinstance(items, list):
             raise ConfigError(f"{path}: section {name!r} must be a list")
-    return data
+    return sections
 
 
 def _validate_item(path: Path, section: str, item: Any) -> BaseModel:

@@ -114,7 +114,7 @@ def _problems(
     version: int,
     mode: CompatibilityMode,
 ) -> list[str]:
-    result = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)
+    result = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)  # type: ignore[no-untyped-call]
     if result.compatibility is SchemaCompatibilityType.compatible:
         return []
     writer_is = "old" if reader_is == "new" else "new"

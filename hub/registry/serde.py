@@ -14,7 +14,7 @@ from typing import Any
 import fastavro
 
 from hub.registry.validate import compile_validator
-from hub.registry.wire import frame_header, unframe
+from hub.registry.wire import HEADER_SIZE, frame_header, unframe
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,11 @@ class AvroDeserializer:
         self._schemas = schemas
 
     def __call__(self, data: bytes) -> dict[str, Any]:
-        schema_id, body = unframe(data)
+        schema_id, _ = unframe(data)
         schema = self._schemas(schema_id)
-        record: dict[str, Any] = fastavro.schemaless_reader(io.BytesIO(body), schema.parsed, None)
+        # Read past the header in place rather than copying the body out.
+        buffer = io.BytesIO(data)
+        buffer.seek(HEADER_SIZE)
+        record = fastavro.schemaless_reader(buffer, schema.parsed, None)
+        assert isinstance(record, dict), "event schemas are records"
         return record

@@ -12,7 +12,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from hub.errors import InvalidSchema, RecordRejected
 
@@ -180,7 +180,8 @@ def _typed(kinds: tuple[type, ...], label: str, bounds: tuple[int, int] | None =
             raise _fail(path, f"expected {label}, got {_describe(value)}")
         if not isinstance(value, kinds):
             raise _fail(path, f"expected {label}, got {_describe(value)}")
-        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        number = cast(int, value)
+        if bounds is not None and not bounds[0] <= number <= bounds[1]:
             raise _fail(path, f"{value} is out of range for {label}")
 
     return check
