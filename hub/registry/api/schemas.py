@@ -45,11 +45,10 @@ def get_schema_raw(
     return raw_schema(found.text)
 
 
-@router.get("/schemas/ids/{schema_id}/versions", name="registry.schema.versions")
-def schema_versions(
-    request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int = SchemaId
-) -> Response:
-    pairs = performed(
+def _uses(
+    request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int
+) -> list[tuple[str, int]]:
+    return performed(
         request,
         caller,
         lambda: queries.versions_of_schema(
@@ -58,6 +57,13 @@ def schema_versions(
         lambda r: f"listed subjects using schema {schema_id}",
         count=len,
     )
+
+
+@router.get("/schemas/ids/{schema_id}/versions", name="registry.schema.versions")
+def schema_versions(
+    request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int = SchemaId
+) -> Response:
+    pairs = _uses(request, caller, session, schema_id)
     return RegistryJSON([{"subject": subject, "version": version} for subject, version in pairs])
 
 
@@ -65,13 +71,6 @@ def schema_versions(
 def schema_subjects(
     request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int = SchemaId
 ) -> Response:
-    pairs = performed(
-        request,
-        caller,
-        lambda: queries.versions_of_schema(
-            session, schema_id=schema_id, deleted=flag(request, "deleted")
-        ),
-        lambda r: f"listed subjects using schema {schema_id}",
-        count=len,
+    return RegistryJSON(
+        sorted({subject for subject, _ in _uses(request, caller, session, schema_id)})
     )
-    return RegistryJSON(sorted({subject for subject, _ in pairs}))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from hub.gateway.auth.tokens import Caller
 from hub.gateway.deps import RuntimeDep
+from hub.gateway.runtime import Runtime
 from hub.registry import commands, queries
 from hub.registry.api.deps import (
     RegistryCaller,
@@ -24,6 +28,7 @@ from hub.registry.entities import SubjectSchema, parse_version
 from hub.registry.parse import fingerprint
 
 router = APIRouter(tags=["schema registry"])
+T = TypeVar("T")
 
 
 def _version_body(found: SubjectSchema) -> dict[str, Any]:
@@ -122,20 +127,25 @@ async def lookup(
     return RegistryJSON(_version_body(found))
 
 
+def _read_version(
+    request: Request, caller: Caller, session: Session, subject: str, version: str, *, deleted: bool
+) -> SubjectSchema:
+    return performed(
+        request,
+        caller,
+        lambda: queries.get_version(
+            session, subject=subject, version=parse_version(version), deleted=deleted
+        ),
+        lambda r: f"read {subject} version {r.version}",
+    )
+
+
 @router.get("/subjects/{subject}/versions/{version}", name="registry.version.get")
 def get_version(
     request: Request, subject: str, version: str, caller: RegistryCaller, session: SessionDep
 ) -> Response:
-    found = performed(
-        request,
-        caller,
-        lambda: queries.get_version(
-            session,
-            subject=subject,
-            version=parse_version(version),
-            deleted=flag(request, "deleted"),
-        ),
-        lambda r: f"read {subject} version {r.version}",
+    found = _read_version(
+        request, caller, session, subject, version, deleted=flag(request, "deleted")
     )
     return RegistryJSON(_version_body(found))
 
@@ -144,16 +154,8 @@ def get_version(
 def get_version_schema(
     request: Request, subject: str, version: str, caller: RegistryCaller, session: SessionDep
 ) -> Response:
-    found = performed(
-        request,
-        caller,
-        lambda: queries.get_version(
-            session,
-            subject=subject,
-            version=parse_version(version),
-            deleted=flag(request, "deleted"),
-        ),
-        lambda r: f"read {subject} version {r.version}",
+    found = _read_version(
+        request, caller, session, subject, version, deleted=flag(request, "deleted")
     )
     return raw_schema(found.text)
 
@@ -164,14 +166,7 @@ def get_version_schema(
 def referenced_by(
     request: Request, subject: str, version: str, caller: RegistryCaller, session: SessionDep
 ) -> Response:
-    performed(
-        request,
-        caller,
-        lambda: queries.get_version(
-            session, subject=subject, version=parse_version(version), deleted=True
-        ),
-        lambda r: f"read references to {subject} version {r.version}",
-    )
+    _read_version(request, caller, session, subject, version, deleted=True)
     return RegistryJSON([])  # schemas here are self-contained: nothing refers to another
 
 
@@ -179,17 +174,14 @@ def referenced_by(
 def delete_subject(
     request: Request, subject: str, caller: RegistryCaller, runtime: RuntimeDep
 ) -> Response:
-    require_writer(request, caller, subject)
     permanent = flag(request, "permanent")
-    deleted = performed(
+    deleted = _delete(
         request,
         caller,
-        lambda: commands.in_transaction(
-            runtime.sessions,
-            lambda s: commands.delete_subject(s, subject=subject, permanent=permanent),
-        ),
-        lambda r: f"{'permanently ' if permanent else ''}deleted {subject} versions {r}",
-        count=len,
+        runtime,
+        subject,
+        lambda s: commands.delete_subject(s, subject=subject, permanent=permanent),
+        f"{'permanently ' if permanent else ''}deleted {subject} versions",
     )
     return RegistryJSON(deleted)
 
@@ -198,18 +190,33 @@ def delete_subject(
 def delete_version(
     request: Request, subject: str, version: str, caller: RegistryCaller, runtime: RuntimeDep
 ) -> Response:
-    require_writer(request, caller, subject)
     permanent = flag(request, "permanent")
-    number = parse_version(version)
-    deleted = performed(
+    deleted = _delete(
         request,
         caller,
-        lambda: commands.in_transaction(
-            runtime.sessions,
-            lambda s: commands.delete_version(
-                s, subject=subject, version=number, permanent=permanent
-            ),
+        runtime,
+        subject,
+        lambda s: commands.delete_version(
+            s, subject=subject, version=parse_version(version), permanent=permanent
         ),
-        lambda r: f"{'permanently ' if permanent else ''}deleted {subject} version {r}",
+        f"{'permanently ' if permanent else ''}deleted {subject} version",
     )
     return RegistryJSON(deleted)
+
+
+def _delete(
+    request: Request,
+    caller: Caller,
+    runtime: Runtime,
+    subject: str,
+    action: Callable[[Session], T],
+    what: str,
+) -> T:
+    require_writer(request, caller, subject)
+    return performed(
+        request,
+        caller,
+        lambda: commands.in_transaction(runtime.sessions, action),
+        lambda r: f"{what} {r}",
+        count=lambda r: len(r) if isinstance(r, list) else 1,
+    )
