@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from hub.bus.broker import EmbeddedBroker
+from tests.utils.databases import fresh_postgres
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN = os.environ.get(
@@ -55,18 +56,9 @@ def postgres_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _fresh_postgres(url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    return url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """An empty database of each kind: store tests run on both."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db')}/hub.db"
-    return _fresh_postgres(request.getfixturevalue("postgres_database"))
+    return fresh_postgres(request.getfixturevalue("postgres_database"))

@@ -12,7 +12,7 @@ import pytest
 from connectors.emergency_reports import IncidentReportConnector
 from connectors.meteorology_cap import CapWarningConnector
 from tests.utils import tokens
-from tests.utils.stack import Stack, gateway_stack
+from tests.utils.stack import Stack, stack_on
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -24,12 +24,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "samples"
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    url = None
-    if request.param == "postgresql":
-        from tests.conftest import _fresh_postgres
-
-        url = _fresh_postgres(request.getfixturevalue("postgres_database"))
-    with gateway_stack(tmp_path_factory.mktemp("hub"), database_url=url) as running:
+    with stack_on(request, tmp_path_factory, "hub") as running:
         report = running.run(CapWarningConnector(DATA / "cap-made"))
         # broken.xml is rejected; the three good alerts are published.
         assert report.published == 3

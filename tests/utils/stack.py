@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hub.bus.broker import EmbeddedBroker
@@ -21,6 +22,7 @@ from hub.policy.model import Policy
 from hub.provision import provision
 from hub.registry.store import SchemaStore
 from hub.store.engine import make_engine, make_sessions
+from tests.utils.databases import fresh_postgres
 from tests.utils.settings import make_settings
 
 
@@ -93,3 +95,15 @@ def gateway_stack(tmp: Path, *, database_url: str | None = None) -> Iterator[Sta
                 yield Stack(settings, http, broker, provisioned.policy, credentials, sessions)
         finally:
             engine.dispose()
+
+
+@contextmanager
+def stack_on(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, label: str
+) -> Iterator[Stack]:
+    """A stack on the database kind named by ``request.param`` (sqlite or postgresql)."""
+    url = None
+    if request.param == "postgresql":
+        url = fresh_postgres(request.getfixturevalue("postgres_database"))
+    with gateway_stack(tmp_path_factory.mktemp(label), database_url=url) as running:
+        yield running

@@ -1,30 +1,21 @@
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from hub.bus.broker import EmbeddedBroker, free_port
 from hub.errors import BrokerUnavailable, ConfigError
+from tests.utils.processes import is_alive
 
 pytestmark = pytest.mark.kafka
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_the_broker_starts_on_a_free_port_and_stops_by_pid() -> None:
     broker = EmbeddedBroker().start()
     pid = broker.pid
-    assert pid is not None and _alive(pid)
+    assert pid is not None and is_alive(pid)
     assert broker.bootstrap.startswith("127.0.0.1:")
     broker.stop()
-    assert not _alive(pid)
+    assert not is_alive(pid)
     broker.stop()  # stopping twice is harmless
 
 

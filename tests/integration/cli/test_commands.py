@@ -15,6 +15,7 @@ import pytest
 
 from hub.bus.broker import free_port
 from hub.bus.kafka import wait_for_cluster
+from tests.utils.processes import is_alive
 
 HUB = [sys.executable, "-m", "hub"]
 
@@ -29,14 +30,6 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         **extra,
     )
     return env
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _wait_line(
@@ -61,7 +54,7 @@ def _wait_line(
 def _gone(pid: int, timeout_s: float = 10) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not is_alive(pid):
             return True
         time.sleep(0.1)
     return False

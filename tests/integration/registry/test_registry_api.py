@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from hub.gateway.auth.clients import ClientStore
-from tests.utils.stack import Stack, gateway_stack
+from tests.utils.stack import Stack, stack_on
 
 pytestmark = pytest.mark.kafka
 CT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
@@ -29,12 +29,7 @@ C_REQUIRED = {"name": "c", "type": "string"}
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    url = None
-    if request.param == "postgresql":
-        from tests.conftest import _fresh_postgres
-
-        url = _fresh_postgres(request.getfixturevalue("postgres_database"))
-    with gateway_stack(tmp_path_factory.mktemp("registry"), database_url=url) as running:
+    with stack_on(request, tmp_path_factory, "registry") as running:
         store = ClientStore(running.sessions)
         running.credentials["hub-operator"] = store.ensure(
             client_id="hub-operator", agency="emergency", scopes=frozenset({"registry:admin"})
