@@ -79,6 +79,14 @@ def flag(request: Request, *names: str) -> bool:
     return False
 
 
+def deletion_filter(request: Request) -> dict[str, bool]:
+    """``deleted`` and ``deletedOnly`` (which confluent-kafka spells ``deleted_only``)."""
+    return {
+        "deleted": flag(request, "deleted"),
+        "deleted_only": flag(request, "deletedOnly", "deleted_only"),
+    }
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media not in JSON_TYPES:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from hub.gateway.auth.tokens import Caller
 from hub.registry import queries
 from hub.registry.api.deps import RegistryCaller, SessionDep, flag, performed
 from hub.registry.api.responses import RegistryJSON, raw_schema
+from hub.registry.entities import StoredSchema
 
 router = APIRouter(tags=["schema registry"])
 SchemaId = Path(ge=1, le=2**31 - 1)
@@ -18,31 +21,28 @@ def schema_types(caller: RegistryCaller) -> Response:
     return RegistryJSON(["AVRO"])
 
 
-@router.get("/schemas/ids/{schema_id}", name="registry.schema.get")
-def get_schema(
-    request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int = SchemaId
-) -> Response:
-    """The ``subject`` query parameter is accepted and ignored: ids are global here."""
-    found = performed(
+def _read(request: Request, caller: Caller, session: Session, schema_id: int) -> StoredSchema:
+    return performed(
         request,
         caller,
         lambda: queries.schema_by_id(session, schema_id=schema_id),
         lambda r: f"read schema {r.schema_id}",
     )
-    return RegistryJSON({"schema": found.text})
+
+
+@router.get("/schemas/ids/{schema_id}", name="registry.schema.get")
+def get_schema(
+    request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int = SchemaId
+) -> Response:
+    """The ``subject`` query parameter is accepted and ignored: ids are global here."""
+    return RegistryJSON({"schema": _read(request, caller, session, schema_id).text})
 
 
 @router.get("/schemas/ids/{schema_id}/schema", name="registry.schema.raw")
 def get_schema_raw(
     request: Request, caller: RegistryCaller, session: SessionDep, schema_id: int = SchemaId
 ) -> Response:
-    found = performed(
-        request,
-        caller,
-        lambda: queries.schema_by_id(session, schema_id=schema_id),
-        lambda r: f"read schema {r.schema_id}",
-    )
-    return raw_schema(found.text)
+    return raw_schema(_read(request, caller, session, schema_id).text)
 
 
 def _uses(

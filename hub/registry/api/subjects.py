@@ -17,6 +17,7 @@ from hub.registry import commands, queries
 from hub.registry.api.deps import (
     RegistryCaller,
     SessionDep,
+    deletion_filter,
     flag,
     json_body,
     performed,
@@ -50,12 +51,7 @@ def list_subjects(
     subjects = performed(
         request,
         caller,
-        lambda: queries.list_subjects(
-            session,
-            prefix=subjectPrefix,
-            deleted=flag(request, "deleted"),
-            deleted_only=flag(request, "deletedOnly", "deleted_only"),
-        ),
+        lambda: queries.list_subjects(session, prefix=subjectPrefix, **deletion_filter(request)),
         lambda found: f"listed {len(found)} subjects",
         count=len,
     )
@@ -69,12 +65,7 @@ def list_versions(
     rows = performed(
         request,
         caller,
-        lambda: queries.subject_versions(
-            session,
-            subject=subject,
-            deleted=flag(request, "deleted"),
-            deleted_only=flag(request, "deletedOnly", "deleted_only"),
-        ),
+        lambda: queries.subject_versions(session, subject=subject, **deletion_filter(request)),
         lambda found: f"listed versions of {subject}",
         count=len,
     )
