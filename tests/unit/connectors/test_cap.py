@@ -6,6 +6,7 @@ import pytest
 
 from connectors.meteorology_cap.mapping import parse_circle, parse_polygon, to_warning
 from connectors.meteorology_cap.parser import CapError, parse_cap
+from connectors.meteorology_cap.render import to_cap
 from hub.registry.catalog import SchemaCatalog
 from hub.registry.validate import compile_validator
 
@@ -130,3 +131,15 @@ def test_circles_are_centre_and_radius_in_km() -> None:
     }
     with pytest.raises(ValueError, match="radius is not a number"):
         parse_circle("1,2 far")
+
+
+GOOD = sorted(p for p in [*REAL, *MADE.glob("*.xml")] if p.name != "broken.xml")
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
+def test_a_warning_renders_back_to_cap_that_parses_the_same(path: Path) -> None:
+    alert = parse_cap(path.read_bytes())
+    rendered = to_cap(to_warning(alert))
+    assert rendered.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert b"urn:oasis:names:tc:emergency:cap:1.2" in rendered
+    assert parse_cap(rendered) == alert
