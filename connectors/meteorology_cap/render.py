@@ -33,7 +33,8 @@ def to_cap(warning: Mapping[str, Any]) -> bytes:
     _text(alert, "incidents", warning.get("incidents"))
     for info in warning.get("info", []):
         _info(SubElement(alert, "info"), info)
-    return tostring(alert, encoding="utf-8", xml_declaration=True)
+    rendered: bytes = tostring(alert, encoding="utf-8", xml_declaration=True)
+    return rendered
 
 
 def _info(element: Element, info: Mapping[str, Any]) -> None:
