@@ -140,6 +140,34 @@ def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
             process.kill()
 
 
+@pytest.mark.kafka
+def test_hub_gateway_provisions_serves_and_stops_its_broker(tmp_path: Path) -> None:
+    port = free_port()
+    with subprocess.Popen(
+        [*HUB, "gateway"],
+        env=_env(tmp_path, HUB_GATEWAY_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        try:
+            match, _ = _wait_line(process, r"embedded broker pid (\d+)")
+            broker_pid = int(match.group(1))
+            _wait_line(process, r"Uvicorn running on")
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                assert client.get("/healthz").json() == {"status": "ok"}
+                assert (
+                    client.get("/.well-known/oauth-authorization-server").json()["issuer"]
+                    == f"http://127.0.0.1:{port}"
+                )
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+            assert _gone(broker_pid)
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
 def test_errors_are_one_line_and_a_nonzero_exit(tmp_path: Path) -> None:
     bad = tmp_path / "policies"
     bad.mkdir()
