@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hub.registry.wire import topic_name, value_subject
+
 AGENCY_ID = r"^[a-z][a-z0-9-]{1,40}$"
 STREAM_ID = r"^[a-z][a-z0-9-]{1,40}\.[a-z][a-z0-9-]{1,60}$"
 Action = Literal["read"]
@@ -64,11 +66,11 @@ class Stream(_Strict):
 
     @property
     def topic(self) -> str:
-        return f"{self.id}.v{self.version}"
+        return topic_name(self.id, self.version)
 
     @property
     def subject(self) -> str:
-        return f"{self.topic}-value"
+        return value_subject(self.topic)
 
 
 class Grant(_Strict):

@@ -22,6 +22,7 @@ from hub.registry.catalog import SchemaCatalog
 from hub.registry.compatibility import CompatibilityMode, PreviousVersion, check_compatibility
 from hub.registry.conventions import Problem
 from hub.registry.parse import fingerprint, parse_avro
+from hub.registry.wire import topic_name, value_subject
 
 TRACKED = ("schemas", "policies/streams.yaml")
 
@@ -39,7 +40,7 @@ def subjects_of(catalog: SchemaCatalog, streams_yaml: Path) -> dict[str, Subject
     data = yaml.safe_load(streams_yaml.read_text(encoding="utf-8")) or {}
     states = {}
     for entry in data.get("streams", []):
-        subject = f"{entry['id']}.v{entry.get('version', 1)}-value"
+        subject = value_subject(topic_name(entry["id"], int(entry.get("version", 1))))
         name = entry["schema"]
         if name in catalog.files:
             mode = CompatibilityMode.parse(str(entry.get("compatibility", "BACKWARD_TRANSITIVE")))
