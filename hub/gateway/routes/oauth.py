@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from hub.gateway.auditing import audit
 from hub.gateway.auth.server import FormRequest
+from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.gateway.deps import RuntimeDep
 from hub.gateway.problems import problem_body
 
@@ -28,8 +29,9 @@ async def issue_token(request: Request, runtime: RuntimeDep) -> Response:
     """Exchange a client id and secret (HTTP Basic, or form fields) for an access token."""
     if not request.headers.get("content-type", "").startswith(FORM):
         return _oauth_error(400, "invalid_request", f"the body must be {FORM}")
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
+    try:
+        body = await read_limited(request, MAX_FORM_BYTES)
+    except BodyTooLarge:
         return _oauth_error(413, "invalid_request", "the token request is too large")
     try:
         items = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))

@@ -13,6 +13,7 @@ from hub.errors import AuthenticationFailed, Forbidden
 from hub.gateway.auditing import audit
 from hub.gateway.auth.scopes import REGISTRY_ADMIN, REGISTRY_WRITE
 from hub.gateway.auth.tokens import Caller
+from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.gateway.deps import RuntimeDep, authenticated_caller
 from hub.registry import errors
 
@@ -93,14 +94,10 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise errors.RegistryError(
             415, 415, f"unsupported content type {media}; send {JSON_TYPES[0]}"
         )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise errors.schema_too_large(MAX_BODY_BYTES)
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise errors.schema_too_large(MAX_BODY_BYTES)
+    try:
+        body = await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge:
+        raise errors.schema_too_large(MAX_BODY_BYTES) from None
     try:
         parsed = orjson.loads(body or b"{}")
     except orjson.JSONDecodeError as exc:

@@ -147,6 +147,14 @@ def test_token_errors_follow_oauth_and_are_audited(
     assert rows and rows[-1]["decision"] == "deny" and rows[-1]["action"] == "token.issue"
 
 
+def test_an_oversized_token_request_is_refused(stack: Stack) -> None:
+    response = stack.http.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "pad": "x" * 10_000}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "invalid_request"
+
+
 def test_a_token_request_that_is_not_a_form_is_refused(stack: Stack) -> None:
     response = stack.http.post("/oauth/token", json={"grant_type": "client_credentials"})
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
