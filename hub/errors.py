@@ -15,6 +15,7 @@ knowing the domain that raised it::
     ├── AuthenticationFailed   missing, malformed, expired or foreign token
     ├── Forbidden              authenticated, but policy or scope says no
     ├── BrokerUnavailable      Kafka cannot be reached
+    ├── StoreUnavailable       the database cannot be read or written
     └── AuditUnavailable       the audit store cannot be written: nothing is served
 """
 
@@ -80,6 +81,10 @@ class Forbidden(HubError):
 
 class BrokerUnavailable(HubError):
     code = "broker-unavailable"
+
+
+class StoreUnavailable(HubError):
+    code = "store-unavailable"
 
 
 class AuditUnavailable(HubError):

@@ -23,7 +23,7 @@ from kafka.producer.future import FutureRecordMetadata
 
 from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
 from hub.config import KafkaSettings
-from hub.errors import BrokerUnavailable
+from hub.errors import BadRequest, BrokerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,16 @@ def ensure_topics(settings: KafkaSettings, bootstrap: str, specs: list[TopicSpec
         raise BrokerUnavailable(f"cannot create topics on {bootstrap}: {exc}") from exc
     finally:
         admin.close()
+
+
+class BeyondEnd(BadRequest):
+    """A position past the end of a partition: a stale cursor, or a restarted broker."""
+
+    def __init__(self, partition: int, position: int, high: int) -> None:
+        super().__init__(
+            f"the cursor points past the end of partition {partition} (offset {position}, "
+            f"end {high}); the topic may have been recreated: start again without a cursor"
+        )
 
 
 class _PendingSend:
@@ -208,10 +218,16 @@ class KafkaReader:
         while pending and time.monotonic() < deadline:
             batch = consumer.poll(timeout_ms=_POLL_SLICE_MS, max_records=limit)
             for tp, messages in batch.items():
-                buffers[tp.partition].extend(_to_record(m) for m in messages)
+                # A partition that has its share already takes no more: memory stays bounded.
+                if tp in pending:
+                    room = limit - len(buffers[tp.partition])
+                    buffers[tp.partition].extend(_to_record(m) for m in messages[:room])
             for tp in list(pending):
                 high = consumer.highwater(tp)
-                caught_up = high is not None and consumer.position(tp) >= high
+                position = consumer.position(tp)
+                if high is not None and position > high:
+                    raise BeyondEnd(tp.partition, position, high)
+                caught_up = high is not None and position >= high
                 # No pause() here: in kafka-python 3 a paused, reused consumer stops
                 # fetching its other partitions; surplus records are simply not taken.
                 if caught_up or len(buffers[tp.partition]) >= limit:

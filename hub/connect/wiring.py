@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Protocol
 
 from hub.bus.protocols import Publisher
@@ -29,7 +28,5 @@ def open_sink(
         raise NotFound(
             f"no schema is registered under {stream.subject}; run `hub schemas register`"
         )
-    schema = CompiledSchema.build(
-        registered.schema_id, json.loads(registered.text), registered.text
-    )
+    schema = CompiledSchema.from_text(registered.schema_id, registered.text)
     return EventSink(stream=stream, schema=schema, publisher=publisher)

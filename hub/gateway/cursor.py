@@ -14,6 +14,9 @@ import orjson
 from hub.errors import BadRequest
 
 _VERSION = 1
+# Kafka's own bounds: partitions are int32, offsets int64.
+MAX_PARTITION = 2**31 - 1
+MAX_OFFSET = 2**63 - 1
 
 
 def encode_cursor(topic: str, positions: dict[int, int]) -> str:
@@ -39,6 +42,6 @@ def decode_cursor(cursor: str | None, topic: str) -> dict[int, int]:
         orjson.JSONDecodeError,
     ) as exc:
         raise BadRequest(f"cursor is not valid for this stream: {exc}") from None
-    if any(p < 0 or o < 0 for p, o in positions.items()):
-        raise BadRequest("cursor is not valid for this stream: negative position")
+    if any(not 0 <= p <= MAX_PARTITION or not 0 <= o <= MAX_OFFSET for p, o in positions.items()):
+        raise BadRequest("cursor is not valid for this stream: a position is out of range")
     return positions

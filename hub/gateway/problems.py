@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -82,6 +83,9 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     ),
     "broker-unavailable": ProblemType(
         503, "Event bus unavailable", "Kafka cannot be reached; retry later."
+    ),
+    "store-unavailable": ProblemType(
+        503, "Database unavailable", "The hub's database cannot be reached; retry later."
     ),
     "audit-unavailable": ProblemType(
         503,
@@ -165,6 +169,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.HubError, _hub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(SQLAlchemyError, _store_error)
     # Anything else is answered by RequestContext, inside which the request id is known.
 
 
@@ -199,6 +204,15 @@ def _registry_slug(exc: RegistryError) -> str:
     if exc.status == 415:
         return "unsupported-media-type"
     return "invalid-schema" if exc.error_code in (42201, 42209) else "bad-request"
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    log.error("database error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return problem_response(
+        "store-unavailable",
+        detail="the hub's database cannot be reached; retry later",
+        request=request,
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

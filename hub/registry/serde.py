@@ -7,6 +7,7 @@ times faster, so it does the per-record work. Hot-path values are plain dicts.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,10 @@ class CompiledSchema:
     text: str
     parsed: Any
     validate: Callable[[Any], None]
+
+    @classmethod
+    def from_text(cls, schema_id: int, text: str) -> CompiledSchema:
+        return cls.build(schema_id, json.loads(text), text)
 
     @classmethod
     def build(cls, schema_id: int, schema: Any, text: str) -> CompiledSchema:

@@ -28,15 +28,15 @@ FORM = "application/x-www-form-urlencoded"
 async def issue_token(request: Request, runtime: RuntimeDep) -> Response:
     """Exchange a client id and secret (HTTP Basic, or form fields) for an access token."""
     if not request.headers.get("content-type", "").startswith(FORM):
-        return _oauth_error(400, "invalid_request", f"the body must be {FORM}")
+        return await _refuse(request, 400, f"the body must be {FORM}")
     try:
         body = await read_limited(request, MAX_FORM_BYTES)
     except BodyTooLarge:
-        return _oauth_error(413, "invalid_request", "the token request is too large")
+        return await _refuse(request, 413, "the token request is too large")
     try:
         items = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
-        return _oauth_error(400, "invalid_request", "the body is not a valid form")
+        return await _refuse(request, 400, "the body is not a valid form")
     oauth_request = FormRequest(
         uri=f"{runtime.settings.auth.issuer.rstrip('/')}/oauth/token",
         headers=request.headers,  # type: ignore[arg-type]
@@ -68,9 +68,20 @@ async def issue_token(request: Request, runtime: RuntimeDep) -> Response:
     return Response(orjson.dumps(payload), status_code=result.status, headers=dict(result.headers))
 
 
-def _oauth_error(status: int, error: str, description: str) -> Response:
-    body: dict[str, Any] = {"error": error, "error_description": description}
-    body.update(problem_body("bad-request", detail=description), status=status)
+async def _refuse(request: Request, status: int, description: str) -> Response:
+    """A request the grant flow never saw: audited, answered as OAuth invalid_request."""
+    await run_in_threadpool(
+        audit,
+        request,
+        allowed=False,
+        reason=f"invalid_request: {description}",
+        status=status,
+        client_id=_claimed_client(request, []),
+        action="token.issue",
+    )
+    body: dict[str, Any] = {"error": "invalid_request", "error_description": description}
+    slug = "payload-too-large" if status == 413 else "bad-request"
+    body.update(problem_body(slug, detail=description), status=status)
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from hub.errors import BadRequest, BrokerUnavailable, Forbidden, NotFound
+from hub.errors import BadRequest, BrokerUnavailable, Forbidden, NotFound, StoreUnavailable
 from hub.gateway.auditing import audit
 from hub.gateway.auth.tokens import Caller
 from hub.gateway.deps import RuntimeDep, StreamReader
@@ -68,17 +68,17 @@ def read_events(
     ] = None,
 ) -> Response:
     """Decoded events, oldest first; pass the returned `next` as `cursor` to continue."""
-    page_max = runtime.settings.gateway.page_max
-    if limit is not None and limit > page_max:
-        raise BadRequest(f"limit must be at most {page_max}")
     entry, reason = _authorize(request, runtime, caller, stream)
+    page_max = runtime.settings.gateway.page_max
     try:
+        if limit is not None and limit > page_max:
+            raise BadRequest(f"limit must be at most {page_max}")
         page = read_page(
             runtime, entry, cursor=cursor, limit=limit or runtime.settings.gateway.page_default
         )
-    except (BadRequest, BrokerUnavailable) as exc:
+    except (BadRequest, BrokerUnavailable, StoreUnavailable) as exc:
         # Allowed, yet nothing served: the row says so, with the status the caller saw.
-        status = 503 if isinstance(exc, BrokerUnavailable) else 422
+        status = 422 if isinstance(exc, BadRequest) else 503
         audit(
             request,
             allowed=True,

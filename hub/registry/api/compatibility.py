@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from hub.gateway.deps import RuntimeDep
 from hub.registry import commands
-from hub.registry.api.deps import RegistryCaller, flag, json_body, performed, schema_text
+from hub.registry.api.deps import RegistryCaller, flag, performed, request_schema
 from hub.registry.api.responses import RegistryJSON
 from hub.registry.compatibility import CompatibilityReport
 from hub.registry.entities import parse_version
@@ -39,7 +39,7 @@ async def check_all(
 async def _check(
     request: Request, caller: RegistryCaller, runtime: RuntimeDep, subject: str, version: str | None
 ) -> Response:
-    text, _ = schema_text(await json_body(request))
+    text, _ = await request_schema(request, caller)
     verbose = flag(request, "verbose")
 
     def work() -> CompatibilityReport:

@@ -12,8 +12,8 @@ from hub.registry.api.deps import (
     RegistryCaller,
     SessionDep,
     flag,
-    json_body,
     performed,
+    request_json,
     require_writer,
 )
 from hub.registry.api.responses import RegistryJSON
@@ -63,7 +63,7 @@ async def _put(
     request: Request, caller: RegistryCaller, runtime: RuntimeDep, subject: str | None
 ) -> Response:
     await run_in_threadpool(require_writer, request, caller, subject)
-    body = await json_body(request)
+    body = await request_json(request, caller)
     mode = CompatibilityMode.parse(str(body.get("compatibility", "")))
 
     def work() -> CompatibilityMode:

@@ -7,9 +7,11 @@ from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from hub.errors import AuthenticationFailed, Forbidden
+from hub.errors import AuthenticationFailed, BrokerUnavailable, Forbidden, StoreUnavailable
 from hub.gateway.auditing import audit
 from hub.gateway.auth.scopes import REGISTRY_ADMIN, REGISTRY_WRITE
 from hub.gateway.auth.tokens import Caller
@@ -132,17 +134,11 @@ def performed(
     *,
     count: Callable[[T], int] = lambda _result: 1,
 ) -> T:
-    """Run one registry operation; audit it whether it succeeds or is refused."""
+    """Run one registry operation; audit it whether it succeeds, is refused or fails."""
     try:
         result = work()
-    except errors.RegistryError as exc:
-        audit(
-            request,
-            allowed=True,
-            reason=f"refused: {exc.message}"[:2000],
-            status=exc.status,
-            caller=caller,
-        )
+    except Exception as exc:
+        refused(request, caller, exc)
         raise
     audit(
         request,
@@ -153,3 +149,31 @@ def performed(
         records=count(result),
     )
     return result
+
+
+def refused(request: Request, caller: Caller, exc: Exception) -> None:
+    """The audit row for a registry call that did not succeed, with the status it got."""
+    if isinstance(exc, errors.RegistryError):
+        status, text = exc.status, f"refused: {exc.message}"
+    elif isinstance(exc, (BrokerUnavailable, StoreUnavailable, SQLAlchemyError)):
+        status, text = 503, f"failed: {type(exc).__name__}"
+    else:
+        status, text = 500, f"failed: {type(exc).__name__}"
+    audit(request, allowed=True, reason=text[:2000], status=status, caller=caller)
+
+
+async def request_schema(request: Request, caller: Caller) -> tuple[str, str]:
+    """The schema of a register, lookup or check request; a bad body is audited too."""
+    try:
+        return schema_text(await json_body(request))
+    except errors.RegistryError as exc:
+        await run_in_threadpool(refused, request, caller, exc)
+        raise
+
+
+async def request_json(request: Request, caller: Caller) -> dict[str, Any]:
+    try:
+        return await json_body(request)
+    except errors.RegistryError as exc:
+        await run_in_threadpool(refused, request, caller, exc)
+        raise

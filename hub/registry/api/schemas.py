@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from hub.gateway.auditing import audit
 from hub.gateway.auth.tokens import Caller
 from hub.registry import queries
 from hub.registry.api.deps import RegistryCaller, SessionDep, flag, performed
@@ -17,7 +18,8 @@ SchemaId = Path(ge=1, le=2**31 - 1)
 
 
 @router.get("/schemas/types", name="registry.schema_types")
-def schema_types(caller: RegistryCaller) -> Response:
+def schema_types(request: Request, caller: RegistryCaller) -> Response:
+    audit(request, allowed=True, reason="listed schema types", status=200, caller=caller)
     return RegistryJSON(["AVRO"])
 
 

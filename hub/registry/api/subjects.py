@@ -19,10 +19,9 @@ from hub.registry.api.deps import (
     SessionDep,
     deletion_filter,
     flag,
-    json_body,
     performed,
+    request_schema,
     require_writer,
-    schema_text,
 )
 from hub.registry.api.responses import RegistryJSON, raw_schema
 from hub.registry.entities import SubjectSchema, parse_version
@@ -77,7 +76,7 @@ async def register(
     request: Request, subject: str, caller: RegistryCaller, runtime: RuntimeDep
 ) -> Response:
     await run_in_threadpool(require_writer, request, caller, subject)
-    text, schema_type = schema_text(await json_body(request))
+    text, schema_type = await request_schema(request, caller)
 
     def work() -> SubjectSchema:
         return commands.in_transaction(
@@ -99,7 +98,7 @@ async def register(
 async def lookup(
     request: Request, subject: str, caller: RegistryCaller, runtime: RuntimeDep
 ) -> Response:
-    text, schema_type = schema_text(await json_body(request))
+    text, schema_type = await request_schema(request, caller)
     deleted = flag(request, "deleted")
 
     def work() -> SubjectSchema:

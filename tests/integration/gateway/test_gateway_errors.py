@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -240,3 +242,84 @@ def test_an_unexpected_failure_is_a_500_problem_without_internals(
     body = _problem(response, 500)
     assert "secret internal detail" not in response.text
     assert body["request_id"] == "boom-1" and response.headers["x-request-id"] == "boom-1"
+
+
+def test_a_cursor_past_the_end_or_out_of_range_is_422_and_quick(stack: Stack) -> None:
+    from hub.gateway.cursor import encode_cursor
+
+    headers = stack.bearer("health-dispatch")
+    topic = "meteorology.warning.v1"
+    for positions, detail in [
+        ({0: 10_000}, "points past the end of partition 0"),
+        ({0: 2**64 - 1}, "a position is out of range"),
+        ({2**40: 0}, "a position is out of range"),
+    ]:
+        started = time.monotonic()
+        response = stack.http.get(
+            "/v1/streams/meteorology.warning/events",
+            params={"cursor": encode_cursor(topic, positions)},
+            headers=headers,
+        )
+        assert detail in _problem(response, 422)["detail"]
+        assert time.monotonic() - started < 3
+
+
+def test_refusals_after_authorization_are_audited(stack: Stack) -> None:
+    headers = {**stack.bearer("health-dispatch"), "X-Request-ID": "too-many-1"}
+    _problem(
+        stack.http.get("/v1/streams/meteorology.warning/events?limit=5000", headers=headers), 422
+    )
+    (row,) = [r for r in stack.audit_rows() if r["request_id"] == "too-many-1"]
+    assert (row["decision"], row["status"]) == ("allow", 422)
+    assert "not served: limit must be at most 1000" in row["reason"]
+    issued = stack.credentials["meteorology-feed"]
+    bad_body = stack.http.post(
+        "/registry/subjects/meteorology.x.v1-value/versions",
+        auth=(issued.client_id, issued.client_secret),
+        headers={"Content-Type": "application/json", "X-Request-ID": "bad-body-1"},
+        content=b"{nope",
+    )
+    assert bad_body.status_code == 422
+    (row,) = [r for r in stack.audit_rows() if r["request_id"] == "bad-body-1"]
+    assert row["status"] == 422 and row["reason"].startswith(
+        "refused: the request body is not JSON"
+    )
+
+
+def test_a_database_failure_while_decoding_is_503_and_loses_nothing(tmp_path) -> None:
+    from connectors.meteorology_cap import CapWarningConnector
+
+    with gateway_stack(tmp_path) as fresh:
+        data = Path(__file__).resolve().parents[2] / "data" / "cap-made"
+        assert fresh.run(CapWarningConnector(data)).published == 3
+        headers = fresh.bearer("health-dispatch")
+        engine = fresh.http.app.state.runtime.engine
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE registry_schemas RENAME TO registry_schemas_away"))
+        try:
+            response = fresh.http.get("/v1/streams/meteorology.warning/events", headers=headers)
+            assert _problem(response, 503)["title"] == "Database unavailable"
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("ALTER TABLE registry_schemas_away RENAME TO registry_schemas"))
+        page = fresh.http.get("/v1/streams/meteorology.warning/events", headers=headers).json()
+        assert page["count"] == 3 and "skipped" not in page
+
+
+def test_garbage_on_a_topic_is_skipped_and_counted_not_fatal(stack: Stack) -> None:
+    from hub.bus.kafka import KafkaPublisher
+
+    publisher = KafkaPublisher(stack.settings.kafka, stack.broker.bootstrap)
+    for junk in (
+        b"\x01not framed",
+        b"\x00\x00\x00\x03\xe7unknown schema id",
+        b"\x00\x00\x00\x00\x01\xff\xff",
+    ):
+        publisher.send("health.hospital-capacity.v1", junk).result(10)
+    publisher.close()
+    page = stack.http.get(
+        "/v1/streams/health.hospital-capacity/events", headers=stack.bearer("health-dispatch")
+    ).json()
+    assert page["skipped"] == 3
+    assert page["count"] == 0
+    assert page["next"], "the cursor moves past garbage: it can never become readable"
