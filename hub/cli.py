@@ -96,9 +96,7 @@ def gateway() -> None:
         stop_on_sigterm()
         broker = None
         if settings.kafka.bootstrap is None:
-            broker = EmbeddedBroker(
-                host=settings.broker.host, port=settings.broker.port, binary=settings.broker.binary
-            ).start()
+            broker = EmbeddedBroker.from_settings(settings.broker).start()
         try:
             ready = settings.with_bootstrap(broker.bootstrap) if broker else settings
             engine = make_engine(ready.database)
@@ -122,12 +120,7 @@ def broker(
     settings = _settings()
 
     def run() -> None:
-        with EmbeddedBroker(
-            host=settings.broker.host,
-            port=port if port is not None else settings.broker.port,
-            binary=settings.broker.binary,
-            start_timeout_s=settings.broker.start_timeout_s,
-        ) as running:
+        with EmbeddedBroker.from_settings(settings.broker, port=port) as running:
             typer.echo(f"HUB_KAFKA_BOOTSTRAP={running.bootstrap}")
             typer.echo(f"broker pid {running.pid}; press Ctrl-C to stop it", err=True)
             _wait_for_stop_signal()
@@ -151,13 +144,10 @@ def _wait_for_stop_signal() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (SQLite or PostgreSQL, from HUB_DATABASE_URL)."""
-    from hub.store.engine import make_engine
-    from hub.store.migrate import upgrade
 
     settings = _settings()
-    engine = make_engine(settings.database)
-    upgrade(engine)
-    engine.dispose()
+    with _store_sessions(settings):
+        pass  # opening the store migrates it
     typer.echo("database is up to date")
 
 
@@ -201,26 +191,27 @@ def schemas_check(
 
 @schemas_app.command("register")
 def schemas_register() -> None:
-    """Register every stream's schema under its subject in the hub's registry."""
+    """Register every stream's schema under its subject, with the stream's compatibility mode."""
     from hub.policy.loader import load_policy
-    from hub.registry.catalog import SchemaCatalog
-    from hub.registry.store import SchemaStore
-    from hub.store.engine import make_engine, make_sessions
+    from hub.provision import register_catalogue
+    from hub.store.engine import make_engine
     from hub.store.migrate import upgrade
 
     settings = _settings()
 
     def register() -> None:
         engine = make_engine(settings.database)
-        upgrade(engine)
-        store = SchemaStore(make_sessions(engine))
-        catalog = SchemaCatalog.load(settings.schemas_dir)
-        for stream in load_policy(settings.policies_dir).streams:
-            done = store.register(
-                subject=stream.subject, text=catalog.resolve_text(stream.schema_name)
+        try:
+            upgrade(engine)
+            done = register_catalogue(
+                settings, engine=engine, policy=load_policy(settings.policies_dir)
             )
-            typer.echo(f"{done.subject}: version {done.version}, id {done.schema_id}")
-        engine.dispose()
+        finally:
+            engine.dispose()
+        for registered in done.values():
+            typer.echo(
+                f"{registered.subject}: version {registered.version}, id {registered.schema_id}"
+            )
 
     _run(register)
 

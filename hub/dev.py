@@ -93,13 +93,7 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
     with ExitStack() as stack:
         bootstrap = settings.kafka.bootstrap
         if bootstrap is None:
-            broker = EmbeddedBroker(
-                host=settings.broker.host,
-                port=settings.broker.port,
-                binary=settings.broker.binary,
-                start_timeout_s=settings.broker.start_timeout_s,
-                log_path=dev_dir / "broker.log",
-            )
+            broker = EmbeddedBroker.from_settings(settings.broker, log_path=dev_dir / "broker.log")
             stack.enter_context(broker)
             bootstrap = broker.bootstrap
             say(f"embedded Kafka-protocol broker (Tansu, pid {broker.pid}) on {bootstrap}")

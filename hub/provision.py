@@ -39,6 +39,19 @@ class Provisioned:
 def provision(settings: Settings, *, engine: Engine, bootstrap: str) -> Provisioned:
     upgrade(engine)
     policy = load_policy(settings.policies_dir)
+    schemas = register_catalogue(settings, engine=engine, policy=policy)
+    specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
+    specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
+    created = ensure_topics(settings.kafka, bootstrap, specs)
+    if created:
+        log.info("created topics: %s", ", ".join(created))
+    return Provisioned(policy, schemas, created)
+
+
+def register_catalogue(
+    settings: Settings, *, engine: Engine, policy: Policy
+) -> dict[str, SubjectSchema]:
+    """Register each stream's schema under its subject, with the stream's compatibility mode."""
     catalog = SchemaCatalog.load(settings.schemas_dir)
     store = SchemaStore(make_sessions(engine))
     schemas: dict[str, SubjectSchema] = {}
@@ -54,9 +67,4 @@ def provision(settings: Settings, *, engine: Engine, bootstrap: str) -> Provisio
                 f"Make the change compatible, or publish it as a new major version "
                 f"(version: {stream.version + 1} in streams.yaml, a new topic)"
             ) from exc
-    specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
-    specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
-    created = ensure_topics(settings.kafka, bootstrap, specs)
-    if created:
-        log.info("created topics: %s", ", ".join(created))
-    return Provisioned(policy, schemas, created)
+    return schemas

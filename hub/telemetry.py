@@ -1,15 +1,13 @@
 """OpenTelemetry set-up: one tracer provider per process, exporter chosen by setting.
 
-Trace context crosses Kafka in a W3C ``traceparent`` record header, so a connector's
-publish span and the gateway's read span belong to one trace.
+Trace context crosses Kafka in a W3C ``traceparent`` record header written by the
+connector SDK; linking the gateway's read spans to those publish traces is future work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from opentelemetry import trace
-from opentelemetry.propagate import extract, inject
+from opentelemetry.propagate import inject
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -63,8 +61,3 @@ def trace_headers() -> list[tuple[str, bytes]]:
     carrier: dict[str, str] = {}
     inject(carrier)
     return [(key, value.encode()) for key, value in carrier.items()]
-
-
-def context_from_headers(headers: Iterable[tuple[str, bytes]]) -> object:
-    carrier = {key: value.decode("latin-1") for key, value in headers}
-    return extract(carrier)

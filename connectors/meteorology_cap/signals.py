@@ -34,13 +34,6 @@ COLORS: tuple[tuple[str, str, str], ...] = (
 )
 # Warning level by colour, red the highest (I) as in the national master plan.
 LEVEL_BY_COLOR = {"RED": "I", "ORANGE": "II", "YELLOW": "III", "BLUE": "IV"}
-# CAP severity as Chinese feeds fill it for each colour.
-CAP_SEVERITY_BY_COLOR = {
-    "RED": "Extreme",
-    "ORANGE": "Severe",
-    "YELLOW": "Moderate",
-    "BLUE": "Minor",
-}
 LEVEL_BY_CAP_SEVERITY = {"Extreme": "I", "Severe": "II", "Moderate": "III", "Minor": "IV"}
 
 

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from hub.config import BrokerSettings
 from hub.errors import BrokerUnavailable, ConfigError
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,18 @@ class EmbeddedBroker:
         self._start_timeout_s = start_timeout_s
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: BrokerSettings, *, port: int | None = None, log_path: Path | None = None
+    ) -> EmbeddedBroker:
+        return cls(
+            host=settings.host,
+            port=settings.port if port is None else port,
+            binary=settings.binary,
+            start_timeout_s=settings.start_timeout_s,
+            log_path=log_path,
+        )
 
     @property
     def bootstrap(self) -> str:

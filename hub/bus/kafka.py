@@ -151,6 +151,7 @@ class KafkaReader:
         self._bootstrap = bootstrap
         self._timeout_s = settings.read_timeout_ms / 1000
         self._idle: queue.LifoQueue[KafkaConsumer] = queue.LifoQueue()
+        self._closed = False
         self._slots = queue.Queue[None]()
         for _ in range(pool_size):
             self._slots.put(None)
@@ -189,7 +190,11 @@ class KafkaReader:
             raise
         finally:
             if consumer is not None:
-                self._idle.put(consumer)
+                # A read still running when the reader closed closes its own consumer.
+                if self._closed:
+                    consumer.close()
+                else:
+                    self._idle.put(consumer)
             self._slots.put(None)
 
     def read(self, topic: str, *, positions: dict[int, int], limit: int) -> ReadResult:
@@ -248,6 +253,7 @@ class KafkaReader:
         return ReadResult(page, next_positions)
 
     def close(self) -> None:
+        self._closed = True
         while True:
             try:
                 self._idle.get_nowait().close()

@@ -36,8 +36,7 @@ def run_connector(connector: Connector, sink: EventSink, *, timeout_s: float = 3
         try:
             pending.append(sink.publish(connector.map(record)))
         except (RecordRejected, ValueError) as exc:
-            reason = exc.message if isinstance(exc, RecordRejected) else str(exc)
-            report.rejected.append(Rejection(record.ref, reason))
+            report.rejected.append(Rejection(record.ref, str(exc)))
             pending.append(sink.dead_letter(ref=record.ref, raw=record.raw, error=exc))
             continue
         report.published += 1

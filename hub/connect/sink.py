@@ -66,7 +66,7 @@ class EventSink:
 
     def dead_letter(self, *, ref: str, raw: Any, error: Exception) -> Pending:
         path = error.path if isinstance(error, RecordRejected) else ""
-        reason = error.message if isinstance(error, RecordRejected) else str(error)
+        reason = str(error)
         body = {
             "stream": self.stream.id,
             "source": ref,
@@ -77,7 +77,9 @@ class EventSink:
         }
         value = orjson.dumps(body, default=_jsonable)
         headers = [("reason", reason.encode()[:512]), ("source", ref.encode()[:512])]
-        log.warning("rejected %s for %s: %s", ref, self.stream.id, reason)
+        # The reason may quote the rejected value (a name, a phone number): it goes to the
+        # owner's dead-letter topic, never to the log.
+        log.warning("rejected %s for %s at field %r", ref, self.stream.id, path or "<record>")
         return self._publisher.send(dead_letter_topic(self.stream.topic), value, headers=headers)
 
     def flush(self, timeout_s: float = 30.0) -> None:

@@ -60,13 +60,9 @@ class RequestContext:
                 span.set_status(trace.StatusCode.ERROR)
                 if started:
                     raise
-                await send_with_id(_internal_error(scope["path"], request_id))
-                await send(
-                    {
-                        "type": "http.response.body",
-                        "body": _internal_body(scope["path"], request_id),
-                    }
-                )
+                body = _internal_body(scope["path"], request_id)
+                await send_with_id(_internal_error(len(body)))
+                await send({"type": "http.response.body", "body": body})
             finally:
                 route = scope.get("route")
                 template = getattr(route, "path", None)
@@ -86,12 +82,14 @@ def _internal_body(path: str, request_id: str) -> bytes:
     return orjson.dumps(body)
 
 
-def _internal_error(path: str, request_id: str) -> Message:
-    length = str(len(_internal_body(path, request_id))).encode()
+def _internal_error(length: int) -> Message:
     return {
         "type": "http.response.start",
         "status": 500,
-        "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", length)],
+        "headers": [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(length).encode()),
+        ],
     }
 
 

@@ -26,8 +26,8 @@ def decide(
     if catalogue_entry.owner == agency:
         return Decision(True, f"{agency} owns {stream}")
     lapsed: Grant | None = None
-    for grant in policy.grants:
-        if grant.reader != agency or grant.stream != stream or action not in grant.actions:
+    for grant in policy.grants_for(agency, stream):
+        if action not in grant.actions:
             continue
         if _in_force(grant, now):
             return Decision(True, f"grant {grant.id}", grant.id)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from hub.registry.wire import topic_name, value_subject
 
@@ -94,6 +93,9 @@ class Grant(_Strict):
 
 
 class Policy(_Strict):
+    _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
+    _streams: dict[str, Stream] = PrivateAttr(default_factory=dict)
+    _grants: dict[tuple[str, str], list[Grant]] = PrivateAttr(default_factory=dict)
     agencies: tuple[Agency, ...]
     streams: tuple[Stream, ...]
     grants: tuple[Grant, ...] = ()
@@ -115,11 +117,22 @@ class Policy(_Strict):
                 )
         return self
 
+    def model_post_init(self, context: object, /) -> None:
+        # Looked up on every request: index once, when the policy loads.
+        self._agencies = {a.id: a for a in self.agencies}
+        self._streams = {s.id: s for s in self.streams}
+        self._grants: dict[tuple[str, str], list[Grant]] = {}
+        for grant in self.grants:
+            self._grants.setdefault((grant.reader, grant.stream), []).append(grant)
+
     def agency(self, agency_id: str) -> Agency | None:
-        return next((a for a in self.agencies if a.id == agency_id), None)
+        return self._agencies.get(agency_id)
 
     def stream(self, stream_id: str) -> Stream | None:
-        return next((s for s in self.streams if s.id == stream_id), None)
+        return self._streams.get(stream_id)
+
+    def grants_for(self, reader: str, stream: str) -> list[Grant]:
+        return self._grants.get((reader, stream), [])
 
 
 def _unique(kind: str, ids: list[str]) -> set[str]:
@@ -129,7 +142,3 @@ def _unique(kind: str, ids: list[str]) -> set[str]:
             raise ValueError(f"{kind} id {item!r} is defined twice")
         seen.add(item)
     return seen
-
-
-def is_stream_id(value: str) -> bool:
-    return re.fullmatch(STREAM_ID, value) is not None

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import InvalidSchema
-from hub.registry import errors
+from hub.registry import errors, queries
+from hub.registry.catalog import canonical_text
 from hub.registry.compat_config import effective_mode
 from hub.registry.compatibility import CompatibilityReport, PreviousVersion, check_compatibility
 from hub.registry.entities import LATEST, SubjectSchema
@@ -46,7 +47,7 @@ def register(
 ) -> SubjectSchema:
     parsed = parse_for_registry(text, schema_type)
     digest = fingerprint(parsed)
-    rows = list(session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)))
+    rows = queries.subject_rows(session, subject=subject)
     existing = session.scalar(select(SchemaRow).where(SchemaRow.fingerprint == digest))
     if existing is not None:
         same = sorted(
@@ -62,7 +63,7 @@ def register(
     if not report.compatible:
         raise errors.incompatible(subject, report.messages)
     if existing is None:
-        compact = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+        compact = canonical_text(json.loads(text))
         existing = SchemaRow(schema_type="AVRO", schema_text=compact, fingerprint=digest)
         session.add(existing)
         session.flush()
@@ -87,7 +88,7 @@ def check_candidate(
         if verbose:
             return CompatibilityReport(False, [exc.message])
         raise
-    rows = list(session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)))
+    rows = queries.subject_rows(session, subject=subject)
     live = sorted((r for r in rows if not r.deleted), key=lambda r: r.version, reverse=True)
     mode = effective_mode(session, subject=subject)
     if version is None:
@@ -101,10 +102,7 @@ def check_candidate(
 
 
 def delete_subject(session: Session, *, subject: str, permanent: bool) -> list[int]:
-    rows = sorted(
-        session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)),
-        key=lambda r: r.version,
-    )
+    rows = queries.subject_rows(session, subject=subject)
     if not rows:
         raise errors.subject_not_found(subject)
     if not permanent:
@@ -125,10 +123,7 @@ def delete_subject(session: Session, *, subject: str, permanent: bool) -> list[i
 
 
 def delete_version(session: Session, *, subject: str, version: int, permanent: bool) -> int:
-    rows = sorted(
-        session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)),
-        key=lambda r: r.version,
-    )
+    rows = queries.subject_rows(session, subject=subject)
     if not rows:
         raise errors.subject_not_found(subject)
     if version == LATEST:

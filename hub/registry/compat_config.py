@@ -24,8 +24,7 @@ def get_mode(
     session: Session, *, subject: str | None, default_to_global: bool = False
 ) -> CompatibilityMode:
     if subject is None:
-        row = session.get(RegistryConfig, GLOBAL)
-        return CompatibilityMode(row.compatibility if row else DEFAULT_MODE)
+        return effective_mode(session, subject=GLOBAL)
     row = session.get(RegistryConfig, subject)
     if row is not None:
         return CompatibilityMode(row.compatibility)

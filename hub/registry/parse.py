@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 import avro.errors
 import avro.schema
@@ -18,13 +17,6 @@ def parse_avro(text: str) -> avro.schema.Schema:
         return avro.schema.parse(text)
     except (avro.errors.AvroException, json.JSONDecodeError, TypeError, ValueError) as exc:
         raise InvalidSchema(f"invalid Avro schema: {exc}") from exc
-
-
-def schema_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidSchema(f"invalid Avro schema: not JSON: {exc}") from exc
 
 
 def fingerprint(schema: avro.schema.Schema, schema_type: str = "AVRO") -> str:

@@ -31,6 +31,12 @@ def list_subjects(
     return sorted(session.scalars(statement))
 
 
+def subject_rows(session: Session, *, subject: str) -> list[SubjectVersion]:
+    """Every version row of a subject, soft-deleted ones too, oldest first."""
+    statement = select(SubjectVersion).where(SubjectVersion.subject == subject)
+    return list(session.scalars(statement.order_by(SubjectVersion.version)))
+
+
 def subject_versions(
     session: Session, *, subject: str, deleted: bool = False, deleted_only: bool = False
 ) -> list[SubjectVersion]:
@@ -85,7 +91,7 @@ def lookup(
     session: Session, *, subject: str, schema_id: int | None, deleted: bool = False
 ) -> SubjectSchema:
     """The subject's version holding ``schema_id`` (the newest one, if several)."""
-    rows = list(session.scalars(select(SubjectVersion).where(SubjectVersion.subject == subject)))
+    rows = subject_rows(session, subject=subject)
     visible = [r for r in rows if deleted or not r.deleted]
     if not visible:
         raise errors.subject_not_found(subject)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from hub.errors import InvalidSchema, RecordRejected
+from hub.registry.catalog import fullname, namespace_of
 
 # A field path is built only when a check fails: on the hot path it is a chain of
 # (parent, segment) tuples, cheaper than formatting a string for every field.
@@ -100,7 +101,7 @@ class _Compiler:
     def _by_name(self, name: str, namespace: str | None) -> Check:
         if name in _PRIMITIVE_CHECKS:
             return _PRIMITIVE_CHECKS[name]
-        for candidate in (f"{namespace}.{name}" if namespace and "." not in name else name, name):
+        for candidate in (fullname(name, namespace), name):
             if candidate in self._named:
                 named = self._named
                 return lambda value, path: named[candidate](value, path)
@@ -108,15 +109,13 @@ class _Compiler:
 
     def _register(self, schema: dict[str, Any], namespace: str | None, check: Check) -> Check:
         name = schema["name"]
-        ns = schema.get("namespace", namespace)
-        self._named[f"{ns}.{name}" if ns and "." not in name else name] = check
+        self._named[fullname(name, schema.get("namespace", namespace))] = check
         return check
 
     def _record(self, schema: dict[str, Any], namespace: str | None) -> Check:
         name = schema["name"]
-        ns = schema.get("namespace", namespace)
-        full = f"{ns}.{name}" if ns and "." not in name else name
-        own_ns = full.rpartition(".")[0] or None
+        full = fullname(name, schema.get("namespace", namespace))
+        own_ns = namespace_of(full)
         fields: list[tuple[str, Check, bool]] = []
         known: set[str] = set()
 

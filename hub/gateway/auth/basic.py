@@ -20,6 +20,18 @@ from hub.gateway.auth.tokens import Caller
 _TTL_S = 60.0
 
 
+def parse_basic(credentials: str) -> tuple[str, str]:
+    """``id:secret`` from the base64 part of a Basic header; ValueError if it is not that."""
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError("the Basic credentials are not base64 of id:secret") from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep or not client_id:
+        raise ValueError("the Basic credentials are not id:secret")
+    return client_id, secret
+
+
 class BasicAuthenticator:
     def __init__(self, clients: ClientStore) -> None:
         self._clients = clients

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -13,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hub.gateway.auditing import audit
+from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import FormRequest
 from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.gateway.deps import RuntimeDep
@@ -90,9 +89,8 @@ def _claimed_client(request: Request, form: list[tuple[str, str]]) -> str | None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("basic "):
         try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+            return parse_basic(header[6:])[0][:64]
+        except ValueError:
             return None
-        return decoded.partition(":")[0][:64] or None
     claimed = dict(form).get("client_id")
     return claimed[:64] if claimed else None

@@ -27,7 +27,7 @@ StreamId = Annotated[
 @router.get("", name="streams.list", response_model=StreamList)
 def list_streams(request: Request, caller: StreamReader, runtime: RuntimeDep) -> StreamList:
     """The streams the caller's agency may read, with owner, steward and schema."""
-    ids = readable_streams(runtime.policy, agency=caller.agency)
+    ids = set(readable_streams(runtime.policy, agency=caller.agency))
     views = [StreamView.of(s, runtime.policy) for s in runtime.policy.streams if s.id in ids]
     audit(
         request,
