@@ -32,17 +32,13 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hub.bus.broker import EmbeddedBroker, free_port  # noqa: E402
-from hub.bus.kafka import KafkaPublisher, ensure_topics  # noqa: E402
+from hub.bus.broker import free_port  # noqa: E402
 from hub.bus.records import TopicSpec  # noqa: E402
+from hub.catalog.files import SchemaCatalog  # noqa: E402
 from hub.config import AuthSettings, DatabaseSettings, GatewaySettings, KafkaSettings, Settings  # noqa: E402
-from hub.connect.wiring import open_sink  # noqa: E402
 from hub.gateway.app import create_app  # noqa: E402
 from hub.gateway.auth.clients import ClientStore  # noqa: E402
-from hub.provision import provision  # noqa: E402
-from hub.registry.catalog import SchemaCatalog  # noqa: E402
-from hub.registry.store import SchemaStore  # noqa: E402
-from hub.store.engine import make_engine, make_sessions  # noqa: E402
+from hub.stack import open_stack  # noqa: E402
 
 STREAM = "emergency.incident-report"
 
@@ -128,97 +124,94 @@ def main() -> None:
     args = parser.parse_args()
     events = make_events(args.events)
 
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:
+    with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        settings = Settings(
+        configured = Settings(
             env="test",
             var_dir=Path(tmp) / "var",
             database=DatabaseSettings(url=f"sqlite:///{tmp}/bench.db"),
             auth=AuthSettings(key_dir=Path(tmp) / "keys"),
-            kafka=KafkaSettings(bootstrap=broker.bootstrap, fetch_max_wait_ms=10),
+            kafka=KafkaSettings(fetch_max_wait_ms=10),
             gateway=GatewaySettings(port=port, page_max=max(1_000, args.page), reader_pool=2),
         )
-        engine = make_engine(settings.database)
-        provisioned = provision(settings, engine=engine, bootstrap=broker.bootstrap)
-        sessions = make_sessions(engine)
-        stream = provisioned.policy.stream(STREAM)
-        assert stream is not None
-        schema = SchemaCatalog.load(settings.schemas_dir).resolve(stream.schema_name)
-        parsed = fastavro.parse_schema(schema)
+        with open_stack(configured) as hub:
+            settings, sessions, bootstrap = hub.settings, hub.sessions, hub.bus.bootstrap
+            stream = hub.policy.stream(STREAM)
+            assert stream is not None
+            schema = SchemaCatalog.load(settings.schemas_dir).resolve(stream.schema_name)
+            parsed = fastavro.parse_schema(schema)
 
-        def encode(event: dict[str, Any]) -> bytes:
-            buffer = io.BytesIO()
-            fastavro.schemaless_writer(buffer, parsed, event)
-            return buffer.getvalue()
+            def encode(event: dict[str, Any]) -> bytes:
+                buffer = io.BytesIO()
+                fastavro.schemaless_writer(buffer, parsed, event)
+                return buffer.getvalue()
 
-        values = [encode(e) for e in events]
-        raw_topic = f"bench.raw-{uuid.uuid4().hex[:6]}.v1"
-        ensure_topics(settings.kafka, broker.bootstrap, [TopicSpec(raw_topic)])
+            values = [encode(e) for e in events]
+            raw_topic = f"bench.raw-{uuid.uuid4().hex[:6]}.v1"
+            hub.bus.admin().ensure_topics([TopicSpec(raw_topic)])
 
-        produced, t_produce = timed(lambda: raw_produce(broker.bootstrap, raw_topic, values))
-        consumed, t_consume = timed(lambda: raw_consume(broker.bootstrap, raw_topic, produced))
-        decoded, t_decode = timed(
-            lambda: raw_consume(
-                broker.bootstrap,
-                raw_topic,
-                produced,
-                decode=lambda v: fastavro.schemaless_reader(io.BytesIO(v), parsed, None),
+            produced, t_produce = timed(lambda: raw_produce(bootstrap, raw_topic, values))
+            consumed, t_consume = timed(lambda: raw_consume(bootstrap, raw_topic, produced))
+            decoded, t_decode = timed(
+                lambda: raw_consume(
+                    bootstrap,
+                    raw_topic,
+                    produced,
+                    decode=lambda v: fastavro.schemaless_reader(io.BytesIO(v), parsed, None),
+                )
             )
-        )
 
-        publisher = KafkaPublisher(settings.kafka, broker.bootstrap)
-        sink = open_sink(
-            policy=provisioned.policy,
-            stream_id=STREAM,
-            schemas=SchemaStore(sessions),
-            publisher=publisher,
-        )
+            publisher = hub.bus.publisher()
+            sink = hub.sink(STREAM, publisher)
 
-        def sdk_publish() -> int:
-            for event in events:
-                sink.publish(event)
-            sink.flush()
-            return len(events)
+            def sdk_publish() -> int:
+                for event in events:
+                    sink.publish(event)
+                sink.flush()
+                return len(events)
 
-        published, t_sdk = timed(sdk_publish)
-        publisher.close()
+            published, t_sdk = timed(sdk_publish)
+            publisher.close()
 
-        client = ClientStore(sessions).ensure(
-            client_id="bench-reader", agency="health", scopes=frozenset({"streams:read"})
-        )
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=60) as http:
-            while not server.started:
-                time.sleep(0.05)
-            token = http.post(
-                "/oauth/token",
-                data={"grant_type": "client_credentials"},
-                auth=(client.client_id, client.client_secret),
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
+            client = ClientStore(sessions).ensure(
+                client_id="bench-reader", agency="health", scopes=frozenset({"streams:read"})
+            )
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    create_app(settings), host="127.0.0.1", port=port, log_level="warning"
+                )
+            )
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            base = f"http://127.0.0.1:{port}"
+            with httpx.Client(base_url=base, timeout=60) as http:
+                while not server.started:
+                    time.sleep(0.05)
+                token = http.post(
+                    "/oauth/token",
+                    data={"grant_type": "client_credentials"},
+                    auth=(client.client_id, client.client_secret),
+                ).json()["access_token"]
+                headers = {"Authorization": f"Bearer {token}"}
 
-            def gateway_read() -> int:
-                seen, cursor = 0, None
-                while seen < published:
-                    params: dict[str, Any] = {"limit": args.page}
-                    if cursor:
-                        params["cursor"] = cursor
-                    page = http.get(f"/v1/streams/{STREAM}/events", params=params, headers=headers)
-                    page.raise_for_status()
-                    body = json.loads(page.content)
-                    seen += body["count"]
-                    cursor = body["next"]
-                return seen
+                def gateway_read() -> int:
+                    seen, cursor = 0, None
+                    while seen < published:
+                        params: dict[str, Any] = {"limit": args.page}
+                        if cursor:
+                            params["cursor"] = cursor
+                        page = http.get(
+                            f"/v1/streams/{STREAM}/events", params=params, headers=headers
+                        )
+                        page.raise_for_status()
+                        body = json.loads(page.content)
+                        seen += body["count"]
+                        cursor = body["next"]
+                    return seen
 
-            read, t_gateway = timed(gateway_read)
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
+                read, t_gateway = timed(gateway_read)
+            server.should_exit = True
+            thread.join(timeout=10)
 
     rate = {
         "raw produce": produced / t_produce,

@@ -29,10 +29,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hub.catalog.files import SchemaCatalog  # noqa: E402
 from hub.registry.cache import SchemaCache  # noqa: E402
-from hub.registry.catalog import SchemaCatalog  # noqa: E402
-from hub.registry.serde import AvroDeserializer, AvroSerializer, CompiledSchema  # noqa: E402
-from hub.registry.store import SchemaStore  # noqa: E402
+from hub.serde.avro import AvroDeserializer, AvroSerializer, CompiledSchema  # noqa: E402
 
 STREAMS = {
     "meteorology.warning": "linkage.meteorology.Warning",
@@ -103,21 +102,16 @@ def serde_rates(schema: dict[str, Any], events: list[dict[str, Any]]) -> dict[st
 def registry_rates(lookups: int, http_lookups: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
-    from hub.bus.broker import EmbeddedBroker
     from hub.gateway.app import create_app
     from hub.gateway.auth.clients import ClientStore
-    from hub.provision import provision
-    from hub.store.engine import make_engine, make_sessions
+    from hub.stack import open_stack
     from tests.utils.server import serving
     from tests.utils.settings import make_settings
 
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:
-        settings = make_settings(Path(tmp), bootstrap=broker.bootstrap)
-        engine = make_engine(settings.database)
-        provisioned = provision(settings, engine=engine, bootstrap=broker.bootstrap)
-        sessions = make_sessions(engine)
-        ids = [s.schema_id for s in provisioned.schemas.values()]
-        cache = SchemaCache(SchemaStore(sessions).schema)
+    with tempfile.TemporaryDirectory() as tmp, open_stack(make_settings(Path(tmp))) as hub:
+        settings, sessions = hub.settings, hub.sessions
+        ids = [s.schema_id for s in hub.registered.values()]
+        cache = SchemaCache(hub.registry.schema)
         for schema_id in ids:
             cache(schema_id)
 
@@ -144,7 +138,6 @@ def registry_rates(lookups: int, http_lookups: int) -> dict[str, float]:
                     http.get(f"/schemas/ids/{ids[i % len(ids)]}").raise_for_status()
 
             remote = rate(http_lookups, over_http, runs=1)
-        engine.dispose()
     return {"cache lookups": in_process, "HTTP lookups": remote}
 
 

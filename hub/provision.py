@@ -10,19 +10,19 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from hub.bus.kafka import ensure_topics
+from hub.bus.protocols import Bus
 from hub.bus.records import TopicSpec
+from hub.catalog.files import SchemaCatalog
 from hub.config import Settings
 from hub.errors import ConfigError
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
-from hub.registry.catalog import SchemaCatalog
-from hub.registry.compatibility import CompatibilityMode
 from hub.registry.entities import SubjectSchema
 from hub.registry.errors import RegistryError
-from hub.registry.store import SchemaStore
-from hub.registry.wire import dead_letter_topic
+from hub.registry.service import RegistryService
+from hub.serde.wire import dead_letter_topic
 from hub.store.engine import make_sessions
 from hub.store.migrate import upgrade
 
@@ -36,27 +36,27 @@ class Provisioned:
     created_topics: list[str]
 
 
-def provision(settings: Settings, *, engine: Engine, bootstrap: str) -> Provisioned:
+def provision(settings: Settings, *, engine: Engine, bus: Bus) -> Provisioned:
     upgrade(engine)
     policy = load_policy(settings.policies_dir)
-    schemas = register_catalogue(settings, engine=engine, policy=policy)
+    schemas = register_catalogue(settings, sessions=make_sessions(engine), policy=policy)
     specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
     specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
-    created = ensure_topics(settings.kafka, bootstrap, specs)
+    created = bus.admin().ensure_topics(specs)
     if created:
         log.info("created topics: %s", ", ".join(created))
     return Provisioned(policy, schemas, created)
 
 
 def register_catalogue(
-    settings: Settings, *, engine: Engine, policy: Policy
+    settings: Settings, *, sessions: sessionmaker[Session], policy: Policy
 ) -> dict[str, SubjectSchema]:
     """Register each stream's schema under its subject, with the stream's compatibility mode."""
     catalog = SchemaCatalog.load(settings.schemas_dir)
-    store = SchemaStore(make_sessions(engine))
+    store = RegistryService(sessions)
     schemas: dict[str, SubjectSchema] = {}
     for stream in policy.streams:
-        store.set_mode(subject=stream.subject, mode=CompatibilityMode(stream.compatibility))
+        store.set_mode(subject=stream.subject, mode=stream.compatibility)
         try:
             schemas[stream.id] = store.register(
                 subject=stream.subject, text=catalog.resolve_text(stream.schema_name)

@@ -127,7 +127,7 @@ class EmbeddedBroker:
         return self
 
     def _wait_ready(self) -> None:
-        from hub.bus.kafka import wait_for_cluster
+        from hub.bus.kafka.admin import wait_for_cluster
 
         deadline = time.monotonic() + self._start_timeout_s
         while not _port_open(self.host, self.port):

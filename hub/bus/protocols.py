@@ -1,10 +1,27 @@
-"""The narrow ports the rest of the hub uses; ``hub.bus.kafka`` is the real implementation."""
+"""The narrow ports the rest of the hub uses; ``hub.bus.kafka`` is the real implementation.
+
+Callers get these from :func:`hub.bus.factory.open_bus`, never by naming a client
+library, so a second library can be added behind the same ports without touching them.
+``hub.connect.testing`` has an in-memory implementation for connector authors' tests.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from hub.bus.records import Delivered, Headers, ReadResult
+from hub.bus.records import Delivered, Headers, ReadResult, TopicSpec
+from hub.errors import BadRequest
+
+
+class BeyondEnd(BadRequest):
+    """A position past the end of a partition: a stale cursor, or a restarted broker."""
+
+    def __init__(self, partition: int, position: int, high: int) -> None:
+        super().__init__(
+            f"the cursor points past the end of partition {partition} (offset {position}, "
+            f"end {high}); the topic may have been recreated: start again without a cursor"
+        )
 
 
 class Pending(Protocol):
@@ -27,7 +44,34 @@ class Publisher(Protocol):
 
 class Reader(Protocol):
     def read(self, topic: str, *, positions: dict[int, int], limit: int) -> ReadResult:
-        """Read up to ``limit`` records from ``positions`` (partition -> next offset)."""
+        """Read up to ``limit`` records from ``positions`` (partition -> next offset).
+
+        Raises ``BeyondEnd`` for a position past a partition's end and
+        ``BrokerUnavailable`` when some partition does not answer in time.
+        """
         ...
 
     def close(self) -> None: ...
+
+
+class Admin(Protocol):
+    def wait_ready(self, timeout_s: float) -> None:
+        """Block until the cluster answers, or raise ``BrokerUnavailable``."""
+        ...
+
+    def ensure_topics(self, specs: Sequence[TopicSpec]) -> list[str]:
+        """Create the topics that do not exist yet; return the names created."""
+        ...
+
+
+class Bus(Protocol):
+    """One cluster: where its clients come from."""
+
+    @property
+    def bootstrap(self) -> str: ...
+
+    def admin(self) -> Admin: ...
+
+    def publisher(self) -> Publisher: ...
+
+    def reader(self, *, pool_size: int = 4) -> Reader: ...

@@ -7,6 +7,7 @@ its events; :func:`run_connector` runs it and returns a :class:`RunReport`.
 from hub.connect.base import Connector, SourceRecord
 from hub.connect.runner import Rejection, RunReport, run_connector
 from hub.connect.sink import EventSink
+from hub.connect.target import StreamTarget
 from hub.errors import RecordRejected
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "Rejection",
     "RunReport",
     "SourceRecord",
+    "StreamTarget",
     "run_connector",
 ]

@@ -17,10 +17,9 @@ import orjson
 from opentelemetry.trace import SpanKind
 
 from hub.bus.protocols import Pending, Publisher
+from hub.connect.target import StreamTarget
 from hub.errors import RecordRejected
-from hub.policy.model import Stream
-from hub.registry.serde import AvroSerializer, CompiledSchema
-from hub.registry.wire import dead_letter_topic
+from hub.serde.avro import AvroSerializer, CompiledSchema
 from hub.telemetry import trace_headers, tracer
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,9 @@ log = logging.getLogger(__name__)
 class EventSink:
     """Publishes one stream's events; build it with the stream's registered schema."""
 
-    def __init__(self, *, stream: Stream, schema: CompiledSchema, publisher: Publisher) -> None:
+    def __init__(
+        self, *, stream: StreamTarget, schema: CompiledSchema, publisher: Publisher
+    ) -> None:
         self.stream = stream
         self._serialize = AvroSerializer(schema)
         self._publisher = publisher
@@ -80,7 +81,7 @@ class EventSink:
         # The reason may quote the rejected value (a name, a phone number): it goes to the
         # owner's dead-letter topic, never to the log.
         log.warning("rejected %s for %s at field %r", ref, self.stream.id, path or "<record>")
-        return self._publisher.send(dead_letter_topic(self.stream.topic), value, headers=headers)
+        return self._publisher.send(self.stream.dead_letter_topic, value, headers=headers)
 
     def flush(self, timeout_s: float = 30.0) -> None:
         self._publisher.flush(timeout_s)

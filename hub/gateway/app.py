@@ -9,27 +9,26 @@ from fastapi import FastAPI
 
 from hub import __version__
 from hub.config import Settings
-from hub.gateway import problems
+from hub.gateway import error_handlers
+from hub.gateway.auditing import AuditMiddleware
 from hub.gateway.middleware import RequestContext
-from hub.gateway.routes import audit, discovery, oauth, streams
-from hub.gateway.runtime import Runtime, build_runtime
-from hub.registry.api import router as registry_router
+from hub.gateway.routes import audit, discovery, oauth, registry, streams
+from hub.gateway.services import GatewayServices, build_services
 from hub.telemetry import configure
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; it builds its runtime at start-up unless a test hands one in."""
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app; its services (database, Kafka readers, keys) start with its lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure(settings.telemetry)
-        owned = runtime is None
-        app.state.runtime = runtime or build_runtime(settings)
+        services = build_services(settings)
+        app.state.services = services
         try:
             yield
         finally:
-            if owned:
-                app.state.runtime.close()
+            services.close()
 
     app = FastAPI(
         title="Linkage gateway",
@@ -37,9 +36,17 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         summary="Inter-departmental emergency data sharing: streams, events and audit",
         lifespan=lifespan,
     )
-    problems.install(app)
+    error_handlers.install(app)
+    # Added last, so outermost: the request id and span exist before the audit row is made.
+    app.add_middleware(
+        AuditMiddleware, public=discovery.PUBLIC_ROUTES, audit_log=lambda: _services(app).audit
+    )
     app.add_middleware(RequestContext)
-    for module in (discovery, oauth, streams, audit):
+    for module in (discovery, oauth, streams, audit, registry):
         app.include_router(module.router)
-    app.include_router(registry_router)
     return app
+
+
+def _services(app: FastAPI) -> GatewayServices:
+    services: GatewayServices = app.state.services
+    return services

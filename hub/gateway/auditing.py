@@ -1,44 +1,212 @@
-"""Write the audit row for the request being served; every route and guard calls this."""
+"""One audit row per request, written by construction: a trail and the middleware that writes it.
+
+Every request that is not a public discovery document gets an :class:`AuditTrail` before
+routing. Dependencies fill it in as they run (who the caller is, what the policy
+decided), the error handlers say why nothing was served, and :class:`AuditMiddleware`
+writes exactly one row from it when the answer starts, whatever path the request took:
+a validation error, a refusal, an unexpected exception. Routes never call the audit log.
+
+Two rules follow from writing the row before the first byte of the answer:
+
+- if the row cannot be written, the answer is replaced by a 503 and nothing is served;
+- an answer of 2xx or 3xx from a route that recorded no decision is a bug, and is
+  replaced by a 500: deny by default holds even for a route that forgot its guard.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
+import contextlib
+import logging
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
 
-from hub.audit.log import ALLOW, DENY, AuditEntry
-from hub.gateway.auth.tokens import Caller
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog
+from hub.errors import AuditUnavailable
+from hub.gateway.problem_types import PROBLEM_JSON, problem_payload
+from hub.identity import Caller
 from hub.telemetry import current_trace_id
 
+log = logging.getLogger(__name__)
 
-def action_of(request: Request) -> str:
-    route = request.scope.get("route")
-    return str(getattr(route, "name", None) or request.url.path)
+_STATE_KEY = "audit_trail"
+UNROUTED = "unrouted"
 
 
-def audit(
-    request: Request,
-    *,
-    allowed: bool,
-    reason: str,
-    status: int,
-    caller: Caller | None = None,
-    client_id: str | None = None,
-    stream: str | None = None,
-    records: int = 0,
-    action: str | None = None,
-) -> None:
-    """Record one decision; raises ``AuditUnavailable`` (503) if the row cannot be written."""
-    runtime = request.app.state.runtime
-    runtime.audit.record(
-        AuditEntry(
-            request_id=getattr(request.state, "request_id", "-"),
-            action=action or action_of(request),
-            decision=ALLOW if allowed else DENY,
-            reason=reason,
+@dataclass
+class AuditTrail:
+    """What this request's audit row will say; filled in while the request is served."""
+
+    caller: Caller | None = None
+    claimed_client: str | None = None
+    stream: str | None = None
+    allowed: bool | None = None
+    reason: str = ""
+    records: int = 0
+    note: str = ""
+    failure: str = ""
+
+    def allow(self, reason: str) -> None:
+        self.allowed, self.reason = True, reason
+
+    def deny(self, reason: str) -> None:
+        self.allowed, self.reason = False, reason
+
+    def served(self, records: int, note: str = "") -> None:
+        """How many records the answer holds, and optionally what was done."""
+        self.records, self.note = records, note
+
+    def failed(self, why: str) -> None:
+        """Why nothing was served; the error handlers call this, routes need not."""
+        self.failure = why
+
+    def entry(self, *, request_id: str, action: str, status: int, stream: str | None) -> AuditEntry:
+        served = status < 400
+        if self.allowed:
+            reason = self.reason
+            if served and self.note:
+                reason = f"{reason}; {self.note}"
+            if not served:
+                reason = f"{reason}; not served: {self.failure or _phrase(status)}"
+        else:
+            reason = self.reason or self.failure or f"no decision was made ({_phrase(status)})"
+        caller = self.caller
+        return AuditEntry(
+            request_id=request_id,
+            action=action,
+            decision=ALLOW if self.allowed else DENY,
+            reason=reason[:2000],
             status=status,
-            client_id=caller.client_id if caller else client_id,
+            client_id=caller.client_id if caller else self.claimed_client,
             agency=caller.agency if caller else None,
-            stream=stream or request.path_params.get("stream"),
-            records=records,
+            stream=self.stream or stream,
+            records=self.records if served else 0,
             trace_id=current_trace_id(),
         )
+
+
+def trail_of(request: Request) -> AuditTrail:
+    trail = request.scope.get("state", {}).get(_STATE_KEY)
+    if not isinstance(trail, AuditTrail):
+        raise RuntimeError("the request has no audit trail: AuditMiddleware is not installed")
+    return trail
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+class AuditMiddleware:
+    """Writes the request's one audit row when the answer starts (plain ASGI, no extra task).
+
+    ``public`` names the routes that serve public documents only (health, keys, docs);
+    they are not audited. Every other request is, including ones that match no route.
+    """
+
+    def __init__(self, app: ASGIApp, *, public: frozenset[str], audit_log: Any) -> None:
+        self.app = app
+        self._public = public
+        # A callable, since the log is built by the lifespan after the middleware exists.
+        self._audit_log = audit_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        trail = AuditTrail()
+        scope.setdefault("state", {})[_STATE_KEY] = trail
+        written = False
+        replaced = False
+
+        async def send_audited(message: Message) -> None:
+            nonlocal written, replaced
+            if replaced:
+                return  # the answer was replaced: nothing of the original leaves
+            if message["type"] == "http.response.start" and not written:
+                written = True
+                if self._is_public(scope):
+                    await send(message)
+                    return
+                status = int(message["status"])
+                if status < 400 and trail.allowed is not True:
+                    log.error("route %s answered %d without a decision", _action(scope), status)
+                    trail.failed("the route answered without a policy decision")
+                    replaced = True
+                    await self._write_or_refuse(scope, trail, 500, send)
+                    await _send_problem(send, scope, "internal-error", "no decision was made")
+                    return
+                if not await self._write_or_refuse(scope, trail, status, send):
+                    replaced = True
+                    return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_audited)
+        except Exception as exc:
+            if not written and not self._is_public(scope):
+                written = True
+                trail.failed(f"failed: {type(exc).__name__}")
+                # Already failing: if even the row fails, the 500 that follows serves nothing.
+                with contextlib.suppress(AuditUnavailable):
+                    await self._write(scope, trail, 500)
+            raise
+
+    def _is_public(self, scope: Scope) -> bool:
+        route = scope.get("route")
+        return route is not None and getattr(route, "name", None) in self._public
+
+    async def _write_or_refuse(
+        self, scope: Scope, trail: AuditTrail, status: int, send: Send
+    ) -> bool:
+        """Write the row; if it cannot be written, answer 503 instead and return False."""
+        try:
+            await self._write(scope, trail, status)
+        except AuditUnavailable as exc:
+            await _send_problem(send, scope, "audit-unavailable", exc.message)
+            return False
+        return True
+
+    async def _write(self, scope: Scope, trail: AuditTrail, status: int) -> None:
+        entry = trail.entry(
+            request_id=str(scope.get("state", {}).get("request_id", "-")),
+            action=_action(scope),
+            status=status,
+            stream=scope.get("path_params", {}).get("stream"),
+        )
+        audit_log: AuditLog = self._audit_log()
+        await run_in_threadpool(audit_log.record, entry)
+
+
+def _action(scope: Scope) -> str:
+    route = scope.get("route")
+    name = getattr(route, "name", None)
+    return str(name) if name else UNROUTED
+
+
+async def _send_problem(send: Send, scope: Scope, slug: str, detail: str) -> None:
+    body = problem_payload(
+        slug,
+        detail=detail,
+        instance=scope.get("path"),
+        request_id=scope.get("state", {}).get("request_id"),
     )
+    data = orjson.dumps(body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": body["status"],
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(data)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})

@@ -1,63 +1,215 @@
-"""Dependency aliases, so that route signatures read as domain language."""
+"""Dependency aliases, so that route signatures read as domain language.
+
+Two kinds live here. Service aliases (``PolicyDep``, ``RegistryDep`` ...) hand a route
+the one piece of the running gateway it needs. Access aliases (``CatalogueReader``,
+``DecisionDep``, ``RegistryWriter`` ...) authenticate the caller, make the policy
+decision once and record both on the request's audit trail; a route that serves
+anything depends on exactly one of them, or the audit middleware refuses its answer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
-from hub.errors import AuthenticationFailed, Forbidden
-from hub.gateway.auditing import audit
-from hub.gateway.auth.tokens import Caller
-from hub.gateway.runtime import Runtime
+from hub.audit.log import AuditLog
+from hub.config import Settings
+from hub.errors import AuthenticationFailed, Forbidden, NotFound
+from hub.gateway.auditing import AuditTrail, trail_of
+from hub.gateway.auth.server import TokenIssuer
+from hub.gateway.events import EventPages
+from hub.gateway.services import GatewayServices
+from hub.identity import AUDIT_READ, REGISTRY_ADMIN, REGISTRY_WRITE, STREAMS_READ, Caller
+from hub.policy.decision import StreamAccess, decide
+from hub.policy.model import STREAM_ID, Policy
+from hub.registry.service import RegistryService
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+def _services(request: Request) -> GatewayServices:
+    services: GatewayServices = request.app.state.services
+    return services
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+ServicesDep = Annotated[GatewayServices, Depends(_services)]
 
 
-def authenticated_caller(request: Request, runtime: RuntimeDep) -> Caller:
-    """The verified caller; a missing or bad token is audited and answered with 401."""
+def _settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def _policy(services: ServicesDep) -> Policy:
+    return services.policy
+
+
+def _audit_log(services: ServicesDep) -> AuditLog:
+    return services.audit
+
+
+def _registry(services: ServicesDep) -> RegistryService:
+    return services.registry
+
+
+def _events(services: ServicesDep) -> EventPages:
+    return services.events
+
+
+def _issuer(services: ServicesDep) -> TokenIssuer:
+    return services.issuer
+
+
+def _jwks(services: ServicesDep) -> dict[str, Any]:
+    return services.jwks
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PolicyDep = Annotated[Policy, Depends(_policy)]
+AuditLogDep = Annotated[AuditLog, Depends(_audit_log)]
+RegistryDep = Annotated[RegistryService, Depends(_registry)]
+EventsDep = Annotated[EventPages, Depends(_events)]
+IssuerDep = Annotated[TokenIssuer, Depends(_issuer)]
+JwksDep = Annotated[dict[str, Any], Depends(_jwks)]
+TrailDep = Annotated[AuditTrail, Depends(trail_of)]
+
+
+# Who is calling
+
+
+def authenticated_caller(request: Request, services: ServicesDep, trail: TrailDep) -> Caller:
+    """The verified caller of a bearer token; anything else is a 401."""
     header = request.headers.get("authorization")
     if not header:
-        _refuse(request, AuthenticationFailed("no bearer token was sent", token_sent=False))
-    assert header is not None
+        raise AuthenticationFailed("no bearer token was sent", token_sent=False)
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        _refuse(request, AuthenticationFailed("the Authorization header is not a bearer token"))
-    try:
-        caller = runtime.verifier.verify(token.strip())
-    except AuthenticationFailed as exc:
-        _refuse(request, exc)
-    request.state.caller = caller
+        raise AuthenticationFailed("the Authorization header is not a bearer token")
+    caller = services.verifier.verify(token.strip())
+    trail.caller = caller
     return caller
-
-
-def _refuse(request: Request, exc: AuthenticationFailed) -> None:
-    audit(request, allowed=False, reason=exc.message, status=401)
-    raise exc
 
 
 CallerDep = Annotated[Caller, Depends(authenticated_caller)]
 
 
-def require_scope(scope: str) -> Callable[[Request, Caller], Caller]:
-    """A dependency that lets through only callers whose token holds ``scope``."""
-
-    def dependency(request: Request, caller: CallerDep) -> Caller:
-        if scope not in caller.scopes:
-            reason = f"token lacks scope {scope}"
-            audit(request, allowed=False, reason=reason, status=403, caller=caller)
-            raise Forbidden(reason)
-        return caller
-
-    return dependency
+def registry_caller(request: Request, services: ServicesDep, trail: TrailDep) -> Caller:
+    """Schema Registry clients send a bearer token, or Basic with a client's id and secret."""
+    scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return authenticated_caller(request, services, trail)
+    caller = services.basic.authenticate(credentials)
+    trail.caller = caller
+    return caller
 
 
-StreamReader = Annotated[Caller, Depends(require_scope("streams:read"))]
-AuditReader = Annotated[Caller, Depends(require_scope("audit:read"))]
+RegistryCallerDep = Annotated[Caller, Depends(registry_caller)]
+
+
+def _require(caller: Caller, scope: str, trail: AuditTrail) -> None:
+    if scope not in caller.scopes:
+        reason = f"token lacks scope {scope}"
+        trail.deny(reason)
+        raise Forbidden(reason)
+
+
+# What the caller may do: each of these is a decision, recorded on the trail
+
+
+def audit_reader(caller: CallerDep, trail: TrailDep) -> Caller:
+    _require(caller, AUDIT_READ, trail)
+    trail.allow(f"scope {AUDIT_READ}")
+    return caller
+
+
+def catalogue_reader(caller: CallerDep, trail: TrailDep) -> Caller:
+    _require(caller, STREAMS_READ, trail)
+    trail.allow(f"scope {STREAMS_READ}: the streams {caller.agency} may read")
+    return caller
+
+
+StreamIdParam = Annotated[
+    str, Path(pattern=STREAM_ID, description="agency.stream, e.g. meteorology.warning")
+]
+
+
+def stream_access(
+    stream: StreamIdParam, caller: CallerDep, policy: PolicyDep, trail: TrailDep
+) -> StreamAccess:
+    """Resolve the stream once and decide once; the route gets both."""
+    _require(caller, STREAMS_READ, trail)
+    trail.stream = stream
+    entry = policy.stream(stream)
+    if entry is None:
+        reason = f"stream {stream} is not in the catalogue"
+        trail.deny(reason)
+        raise NotFound(reason)
+    decision = decide(policy, agency=caller.agency, stream=entry, action="read")
+    if not decision.allowed:
+        trail.deny(decision.reason)
+        raise Forbidden(decision.reason)
+    trail.allow(decision.reason)
+    return StreamAccess(caller, entry, decision)
+
+
+def registry_reader(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+    """Schemas are shared metadata: any authenticated client may read them."""
+    trail.allow("any authenticated client may read the registry")
+    return caller
+
+
+def _writer_refusal(caller: Caller, subject: str | None) -> str | None:
+    if REGISTRY_ADMIN in caller.scopes:
+        return None
+    if REGISTRY_WRITE not in caller.scopes:
+        return f"token lacks scope {REGISTRY_WRITE}"
+    if subject is None:
+        return f"changing the global configuration needs scope {REGISTRY_ADMIN}"
+    if not subject.startswith(f"{caller.agency}."):
+        return f"agency {caller.agency} may only change subjects that start with '{caller.agency}.'"
+    return None
+
+
+def _registry_changer(subject: str | None, caller: Caller, trail: AuditTrail) -> Caller:
+    refusal = _writer_refusal(caller, subject)
+    if refusal:
+        trail.deny(refusal)
+        raise Forbidden(refusal)
+    scope = REGISTRY_ADMIN if REGISTRY_ADMIN in caller.scopes else REGISTRY_WRITE
+    trail.allow(f"scope {scope} on {subject or 'the global configuration'}")
+    return caller
+
+
+def registry_writer(subject: str, caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+    """Writing needs ``registry:write`` and an agency writes only its own subjects;
+    ``registry:admin`` (hub operators) may change any subject."""
+    return _registry_changer(subject, caller, trail)
+
+
+def registry_admin(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+    """The registry's global configuration is for hub operators only."""
+    return _registry_changer(None, caller, trail)
+
+
+def anyone(trail: TrailDep) -> None:
+    """For the few audited endpoints that serve no data and need no credentials."""
+    trail.allow("open endpoint: serves no data")
+
+
+AuditReader = Annotated[Caller, Depends(audit_reader)]
+CatalogueReader = Annotated[Caller, Depends(catalogue_reader)]
+DecisionDep = Annotated[StreamAccess, Depends(stream_access)]
+RegistryReader = Annotated[Caller, Depends(registry_reader)]
+RegistryWriter = Annotated[Caller, Depends(registry_writer)]
+RegistryAdmin = Annotated[Caller, Depends(registry_admin)]
+Anyone = Annotated[None, Depends(anyone)]
+
+#: The access dependencies, for tests that check every route uses one.
+ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
+    audit_reader,
+    catalogue_reader,
+    stream_access,
+    registry_reader,
+    registry_writer,
+    registry_admin,
+    anyone,
+)

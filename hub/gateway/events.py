@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from hub.errors import InvalidFrame
+from hub.bus.protocols import Reader
+from hub.errors import BadRequest, InvalidFrame
 from hub.gateway.cursor import decode_cursor, encode_cursor
-from hub.gateway.runtime import Runtime
 from hub.policy.model import Stream
 from hub.registry.errors import RegistryError
 
@@ -29,47 +30,66 @@ UNDECODABLE = (
 )
 
 
-def read_page(
-    runtime: Runtime, stream: Stream, *, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    positions = decode_cursor(cursor, stream.topic)
-    result = runtime.reader.read(stream.topic, positions=positions, limit=limit)
-    events: list[dict[str, Any]] = []
-    skipped = 0
-    for record in result.records:
-        if record.value is None:
-            continue
-        try:
-            event = runtime.decode(record.value)
-        except UNDECODABLE as exc:
-            # Anyone able to write the topic can write garbage; that is skipped and counted.
-            # A database failure is not in this list: it fails the page (503), cursor unmoved.
-            skipped += 1
-            log.warning(
-                "undecodable record %s[%d]@%d: %s",
-                record.topic,
-                record.partition,
-                record.offset,
-                type(exc).__name__,
-            )
-            continue
-        events.append(
-            {
-                "partition": record.partition,
-                "offset": record.offset,
-                "timestamp": datetime.fromtimestamp(record.timestamp_ms / 1000, UTC),
-                "event": event,
-            }
+class EventPages:
+    """Pages of a stream's events: read from Kafka by cursor, decoded for JSON."""
+
+    def __init__(
+        self,
+        *,
+        reader: Reader,
+        decode: Callable[[bytes], dict[str, Any]],
+        page_default: int,
+        page_max: int,
+    ) -> None:
+        self._reader = reader
+        self._decode = decode
+        self.page_default = page_default
+        self.page_max = page_max
+
+    def read(self, stream: Stream, *, cursor: str | None, limit: int | None) -> dict[str, Any]:
+        if limit is not None and limit > self.page_max:
+            raise BadRequest(f"limit must be at most {self.page_max}")
+        positions = decode_cursor(cursor, stream.topic)
+        result = self._reader.read(
+            stream.topic, positions=positions, limit=limit or self.page_default
         )
-    page: dict[str, Any] = {
-        "stream": stream.id,
-        "count": len(events),
-        "events": events,
-        "next": encode_cursor(stream.topic, result.positions),
-    }
-    if skipped:
-        page["skipped"] = skipped
-    return page
+        events: list[dict[str, Any]] = []
+        skipped = 0
+        for record in result.records:
+            if record.value is None:
+                continue
+            try:
+                event = self._decode(record.value)
+            except UNDECODABLE as exc:
+                # Anyone able to write the topic can write garbage; it is skipped and
+                # counted. A database failure is not in this list: it fails the page
+                # (503) and the cursor stays where it was.
+                skipped += 1
+                log.warning(
+                    "undecodable record %s[%d]@%d: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    type(exc).__name__,
+                )
+                continue
+            events.append(
+                {
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "timestamp": datetime.fromtimestamp(record.timestamp_ms / 1000, UTC),
+                    "event": event,
+                }
+            )
+        page: dict[str, Any] = {
+            "stream": stream.id,
+            "count": len(events),
+            "events": events,
+            "next": encode_cursor(stream.topic, result.positions),
+        }
+        if skipped:
+            page["skipped"] = skipped
+        return page
 
 
 def _default(value: Any) -> Any:

@@ -11,7 +11,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.gateway.problems import PROBLEM_JSON, problem_body
+from hub.gateway.problem_types import PROBLEM_JSON, problem_payload
 from hub.telemetry import tracer
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class RequestContext:
 
 
 def _internal_body(path: str, request_id: str) -> bytes:
-    body = problem_body(
+    body = problem_payload(
         "internal-error",
         detail="the gateway failed to handle this request",
         instance=path,

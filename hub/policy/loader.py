@@ -45,6 +45,17 @@ def load_policy(folder: Path) -> Policy:
         raise ConfigError(f"{folder}: {problems}") from exc
 
 
+def load_streams(path: Path) -> list[Stream]:
+    """The stream catalogue of one ``streams.yaml``, without the rest of the policy.
+
+    The schema tooling reads it at older git revisions too, where the agencies and
+    grants it would be checked against may differ.
+    """
+    items = _read(path).get("streams", [])
+    streams = [_validate_item(path, "streams", item) for item in items]
+    return [stream for stream in streams if isinstance(stream, Stream)]
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass

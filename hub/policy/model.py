@@ -7,22 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from hub.registry.wire import topic_name, value_subject
+from hub.serde.modes import STREAM_DEFAULT, CompatibilityMode
+from hub.serde.wire import topic_name, value_subject
 
 AGENCY_ID = r"^[a-z][a-z0-9-]{1,40}$"
 STREAM_ID = r"^[a-z][a-z0-9-]{1,40}\.[a-z][a-z0-9-]{1,60}$"
 Action = Literal["read"]
 Sensitivity = Literal["public", "internal", "restricted"]
 AgencyKind = Literal["department", "district", "partner", "oversight"]
-Compatibility = Literal[
-    "NONE",
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-]
 
 
 class _Strict(BaseModel):
@@ -54,8 +46,7 @@ class Stream(_Strict):
     update_frequency: str = ""
     retention: str = ""
     partitions: int = Field(default=1, ge=1, le=64)
-    # New consumers must read all history: breaking changes need a new major version.
-    compatibility: Compatibility = "BACKWARD_TRANSITIVE"
+    compatibility: CompatibilityMode = STREAM_DEFAULT
 
     @model_validator(mode="after")
     def _owner_prefix(self) -> Stream:

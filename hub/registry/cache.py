@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub.errors import StoreUnavailable
 from hub.registry.entities import StoredSchema
 from hub.registry.errors import RegistryError
-from hub.registry.serde import CompiledSchema
+from hub.serde.avro import CompiledSchema
 
 _MISSING_TTL_S = 60.0
 

@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import InvalidSchema
 from hub.registry import errors, queries
-from hub.registry.catalog import canonical_text
 from hub.registry.compat_config import effective_mode
 from hub.registry.compatibility import CompatibilityReport, PreviousVersion, check_compatibility
-from hub.registry.entities import LATEST, SubjectSchema
-from hub.registry.parse import fingerprint, parse_avro
+from hub.registry.entities import SubjectSchema
+from hub.serde.parse import canonical_text, fingerprint, parse_avro
 from hub.store.models import RegistryConfig, SchemaRow, SubjectVersion
 
 T = TypeVar("T")
@@ -55,8 +54,8 @@ def register(
             key=lambda r: r.version,
         )
         if same:
-            return _entity(same[-1], existing)
-    live = sorted((r for r in rows if not r.deleted), key=lambda r: r.version, reverse=True)
+            return queries.subject_schema(session, same[-1], existing)
+    live = sorted(queries.live(rows), key=lambda r: r.version, reverse=True)
     report = check_compatibility(
         effective_mode(session, subject=subject), parsed, _previous(session, live)
     )
@@ -75,7 +74,7 @@ def register(
     created = SubjectVersion(subject=subject, version=next_version, schema_id=existing.id)
     session.add(created)
     session.flush()
-    return _entity(created, existing)
+    return queries.subject_schema(session, created, existing)
 
 
 def check_candidate(
@@ -89,16 +88,14 @@ def check_candidate(
             return CompatibilityReport(False, [exc.message])
         raise
     rows = queries.subject_rows(session, subject=subject)
-    live = sorted((r for r in rows if not r.deleted), key=lambda r: r.version, reverse=True)
     mode = effective_mode(session, subject=subject)
     if version is None:
-        return check_compatibility(mode, parsed, _previous(session, live))
-    if version == LATEST:
-        return check_compatibility(mode, parsed, _previous(session, live[:1]), against_all=False)
-    target = [r for r in rows if r.version == version]
-    if not target:
-        raise errors.version_not_found(version)
-    return check_compatibility(mode, parsed, _previous(session, target), against_all=False)
+        newest_first = sorted(queries.live(rows), key=lambda r: r.version, reverse=True)
+        return check_compatibility(mode, parsed, _previous(session, newest_first))
+    target = queries.find_version(
+        queries.existing_rows(session, subject=subject), version, deleted=True
+    )
+    return check_compatibility(mode, parsed, _previous(session, [target]), against_all=False)
 
 
 def delete_subject(session: Session, *, subject: str, permanent: bool) -> list[int]:
@@ -126,16 +123,7 @@ def delete_version(session: Session, *, subject: str, version: int, permanent: b
     rows = queries.subject_rows(session, subject=subject)
     if not rows:
         raise errors.subject_not_found(subject)
-    if version == LATEST:
-        live = [r for r in rows if not r.deleted]
-        if not live:
-            raise errors.version_not_found(LATEST)
-        target = live[-1]
-    else:
-        found = [r for r in rows if r.version == version]
-        if not found:
-            raise errors.version_not_found(version)
-        target = found[0]
+    target = queries.find_version(rows, version, deleted=True)
     if not permanent and target.deleted:
         raise errors.version_soft_deleted(subject, target.version)
     if permanent and not target.deleted:
@@ -172,9 +160,3 @@ def _previous(session: Session, rows: list[SubjectVersion]) -> list[PreviousVers
         assert schema is not None
         previous.append(PreviousVersion(row.version, parse_avro(schema.schema_text)))
     return previous
-
-
-def _entity(row: SubjectVersion, schema: SchemaRow) -> SubjectSchema:
-    return SubjectSchema(
-        row.subject, row.version, schema.id, schema.schema_text, schema.schema_type, row.deleted
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.registry import errors
-from hub.registry.compatibility import DEFAULT_MODE, CompatibilityMode
+from hub.serde.modes import REGISTRY_DEFAULT, CompatibilityMode
 from hub.store.models import RegistryConfig
 
 GLOBAL = ""
@@ -17,7 +17,7 @@ def effective_mode(session: Session, *, subject: str) -> CompatibilityMode:
         row = session.get(RegistryConfig, key)
         if row is not None:
             return CompatibilityMode(row.compatibility)
-    return CompatibilityMode(DEFAULT_MODE)
+    return REGISTRY_DEFAULT
 
 
 def get_mode(
@@ -48,7 +48,7 @@ def delete_mode(session: Session, *, subject: str | None) -> CompatibilityMode:
     row = session.get(RegistryConfig, key)
     if row is None:
         if subject is None:
-            return CompatibilityMode(DEFAULT_MODE)
+            return REGISTRY_DEFAULT
         raise errors.subject_not_found(subject)
     previous = CompatibilityMode(row.compatibility)
     session.delete(row)

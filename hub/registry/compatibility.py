@@ -1,16 +1,6 @@
 """Schema evolution rules: one dispatcher over the ``avro`` package's reader/writer checker.
 
-Modes (as in Confluent's registry):
-
-==================== ===================================================================
-NONE                 no check
-BACKWARD             the new schema can read data written with the latest version
-BACKWARD_TRANSITIVE  the new schema can read data written with every earlier version
-FORWARD              the latest version can read data written with the new schema
-FORWARD_TRANSITIVE   every earlier version can read data written with the new schema
-FULL                 BACKWARD and FORWARD against the latest version
-FULL_TRANSITIVE      BACKWARD and FORWARD against every earlier version
-==================== ===================================================================
+The modes are :class:`hub.serde.modes.CompatibilityMode`.
 
 Problems are reported per broken rule with the dotted field path, so a department sees
 ``READER_FIELD_MISSING_DEFAULT_VALUE at field 'casualties.trapped'``, not a JSON pointer.
@@ -20,41 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import avro.schema
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
 
-DEFAULT_MODE = "BACKWARD"
-
-
-class CompatibilityMode(StrEnum):
-    NONE = "NONE"
-    BACKWARD = "BACKWARD"
-    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
-    FORWARD = "FORWARD"
-    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
-    FULL = "FULL"
-    FULL_TRANSITIVE = "FULL_TRANSITIVE"
-
-    @property
-    def transitive(self) -> bool:
-        return self.value.endswith("_TRANSITIVE")
-
-    @property
-    def backward(self) -> bool:
-        return self.value.startswith(("BACKWARD", "FULL"))
-
-    @property
-    def forward(self) -> bool:
-        return self.value.startswith(("FORWARD", "FULL"))
-
-    @classmethod
-    def parse(cls, text: str) -> CompatibilityMode | None:
-        try:
-            return cls(text.strip().upper())
-        except ValueError:
-            return None
+from hub.serde.modes import CompatibilityMode
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,12 @@
-"""Reading subjects, versions and schemas; keyword-only functions over one session."""
+"""Reading subjects, versions and schemas; keyword-only functions over one session.
+
+"Latest or numbered" is decided in one place, :func:`find_version`: ``LATEST`` always
+means the newest live version, a number may name a soft-deleted one when asked to.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,11 +16,16 @@ from hub.registry.entities import LATEST, StoredSchema, SubjectSchema
 from hub.store.models import SchemaRow, SubjectVersion
 
 
-def schema_by_id(session: Session, *, schema_id: int) -> StoredSchema:
-    """A schema by id; soft-deleted versions do not hide it, so old records still decode."""
+def schema_row(session: Session, *, schema_id: int) -> SchemaRow:
     row = session.get(SchemaRow, schema_id)
     if row is None:
         raise errors.schema_not_found(schema_id)
+    return row
+
+
+def schema_by_id(session: Session, *, schema_id: int) -> StoredSchema:
+    """A schema by id; soft-deleted versions do not hide it, so old records still decode."""
+    row = schema_row(session, schema_id=schema_id)
     return StoredSchema(row.id, row.schema_text, row.schema_type)
 
 
@@ -37,16 +48,44 @@ def subject_rows(session: Session, *, subject: str) -> list[SubjectVersion]:
     return list(session.scalars(statement.order_by(SubjectVersion.version)))
 
 
+def live(rows: Sequence[SubjectVersion]) -> list[SubjectVersion]:
+    return [r for r in rows if not r.deleted]
+
+
+def existing_rows(session: Session, *, subject: str, deleted: bool = False) -> list[SubjectVersion]:
+    """The subject's rows (live ones unless ``deleted``); 40401 if there are none."""
+    rows = subject_rows(session, subject=subject)
+    visible = rows if deleted else live(rows)
+    if not visible:
+        raise errors.subject_not_found(subject)
+    return rows
+
+
+def find_version(
+    rows: Sequence[SubjectVersion], version: int, *, deleted: bool = False
+) -> SubjectVersion:
+    """``LATEST`` is the newest live version; a number may name a soft-deleted one if
+    ``deleted``. 40402 when there is no such version."""
+    if version == LATEST:
+        candidates = live(rows)
+        if not candidates:
+            raise errors.version_not_found(LATEST)
+        return candidates[-1]
+    for row in rows:
+        if row.version == version and (deleted or not row.deleted):
+            return row
+    raise errors.version_not_found(version)
+
+
 def subject_versions(
     session: Session, *, subject: str, deleted: bool = False, deleted_only: bool = False
 ) -> list[SubjectVersion]:
     """The subject's versions, oldest first; 40401 if it has none that count."""
-    statement = select(SubjectVersion).where(SubjectVersion.subject == subject)
+    rows = subject_rows(session, subject=subject)
     if deleted_only:
-        statement = statement.where(SubjectVersion.deleted.is_(True))
+        rows = [r for r in rows if r.deleted]
     elif not deleted:
-        statement = statement.where(SubjectVersion.deleted.is_(False))
-    rows = list(session.scalars(statement.order_by(SubjectVersion.version)))
+        rows = live(rows)
     if not rows:
         raise errors.subject_not_found(subject)
     return rows
@@ -55,26 +94,8 @@ def subject_versions(
 def get_version(
     session: Session, *, subject: str, version: int, deleted: bool = False
 ) -> SubjectSchema:
-    """One version; ``LATEST`` is the newest live one (never a soft-deleted one)."""
-    all_rows = list(
-        session.scalars(
-            select(SubjectVersion)
-            .where(SubjectVersion.subject == subject)
-            .order_by(SubjectVersion.version)
-        )
-    )
-    visible = [r for r in all_rows if deleted or not r.deleted]
-    if not visible:
-        raise errors.subject_not_found(subject)
-    if version == LATEST:
-        live = [r for r in all_rows if not r.deleted]
-        if not live:
-            raise errors.version_not_found(LATEST)
-        return _with_schema(session, live[-1])
-    match = next((r for r in visible if r.version == version), None)
-    if match is None:
-        raise errors.version_not_found(version)
-    return _with_schema(session, match)
+    rows = existing_rows(session, subject=subject, deleted=deleted)
+    return subject_schema(session, find_version(rows, version, deleted=deleted))
 
 
 def latest(session: Session, *, subject: str) -> SubjectSchema | None:
@@ -84,27 +105,24 @@ def latest(session: Session, *, subject: str) -> SubjectSchema | None:
         .order_by(SubjectVersion.version.desc())
         .limit(1)
     )
-    return _with_schema(session, row) if row else None
+    return subject_schema(session, row) if row else None
 
 
 def lookup(
     session: Session, *, subject: str, schema_id: int | None, deleted: bool = False
 ) -> SubjectSchema:
     """The subject's version holding ``schema_id`` (the newest one, if several)."""
-    rows = subject_rows(session, subject=subject)
-    visible = [r for r in rows if deleted or not r.deleted]
-    if not visible:
-        raise errors.subject_not_found(subject)
-    matches = sorted((r for r in visible if r.schema_id == schema_id), key=lambda r: r.version)
+    rows = existing_rows(session, subject=subject, deleted=deleted)
+    matches = [r for r in rows if r.schema_id == schema_id and (deleted or not r.deleted)]
     if not matches:
         raise errors.schema_not_found()
-    return _with_schema(session, matches[-1])
+    return subject_schema(session, matches[-1])
 
 
 def versions_of_schema(
     session: Session, *, schema_id: int, deleted: bool = False
 ) -> list[tuple[str, int]]:
-    schema_by_id(session, schema_id=schema_id)
+    schema_row(session, schema_id=schema_id)
     statement = select(SubjectVersion).where(SubjectVersion.schema_id == schema_id)
     if not deleted:
         statement = statement.where(SubjectVersion.deleted.is_(False))
@@ -112,8 +130,11 @@ def versions_of_schema(
     return [(r.subject, r.version) for r in rows]
 
 
-def _with_schema(session: Session, row: SubjectVersion) -> SubjectSchema:
-    schema = session.get(SchemaRow, row.schema_id)
+def subject_schema(
+    session: Session, row: SubjectVersion, schema: SchemaRow | None = None
+) -> SubjectSchema:
+    """The one way a version row becomes what the registry hands out."""
+    schema = schema or session.get(SchemaRow, row.schema_id)
     assert schema is not None, "foreign key guarantees the schema row"
     return SubjectSchema(
         row.subject, row.version, schema.id, schema.schema_text, schema.schema_type, row.deleted

@@ -11,29 +11,45 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.bus.broker import EmbeddedBroker
-from hub.bus.kafka import KafkaPublisher
 from hub.config import Settings
-from hub.connect import Connector, RunReport, run_connector
-from hub.connect.wiring import open_sink
-from hub.dev import DEMO_CLIENTS
+from hub.connect import Connector, RunReport
+from hub.demo.clients import issue_demo_credentials
 from hub.gateway.app import create_app
-from hub.gateway.auth.clients import ClientStore, IssuedCredentials
+from hub.gateway.auth.clients import IssuedCredentials
+from hub.gateway.services import GatewayServices
 from hub.policy.model import Policy
-from hub.provision import provision
-from hub.registry.store import SchemaStore
-from hub.store.engine import make_engine, make_sessions
+from hub.stack import HubStack, open_stack
 from tests.utils.databases import fresh_postgres
 from tests.utils.settings import make_settings
 
 
 @dataclass
 class Stack:
-    settings: Settings
+    hub: HubStack
     http: TestClient
-    broker: EmbeddedBroker
-    policy: Policy
     credentials: dict[str, IssuedCredentials]
-    sessions: object
+
+    @property
+    def settings(self) -> Settings:
+        return self.hub.settings
+
+    @property
+    def broker(self) -> EmbeddedBroker:
+        assert self.hub.broker is not None
+        return self.hub.broker
+
+    @property
+    def policy(self) -> Policy:
+        return self.hub.policy
+
+    @property
+    def sessions(self):
+        return self.hub.sessions
+
+    @property
+    def services(self) -> GatewayServices:
+        """The gateway's own services, as its lifespan built them."""
+        return self.http.app.state.services  # type: ignore[attr-defined,no-any-return]
 
     def token(self, client_id: str, scope: str | None = None) -> str:
         issued = self.credentials[client_id]
@@ -50,17 +66,8 @@ class Stack:
         return {"Authorization": f"Bearer {self.token(client_id)}"}
 
     def run(self, connector: Connector) -> RunReport:
-        publisher = KafkaPublisher(self.settings.kafka, self.broker.bootstrap)
-        try:
-            sink = open_sink(
-                policy=self.policy,
-                stream_id=connector.stream,
-                schemas=SchemaStore(self.sessions),  # type: ignore[arg-type]
-                publisher=publisher,
-            )
-            return run_connector(connector, sink)
-        finally:
-            publisher.close()
+        (report,) = self.hub.run_connectors([connector])
+        return report
 
     def audit_rows(self) -> list[dict[str, object]]:
         headers = self.bearer("audit-office")
@@ -78,23 +85,13 @@ class Stack:
 
 @contextmanager
 def gateway_stack(tmp: Path, *, database_url: str | None = None) -> Iterator[Stack]:
-    with EmbeddedBroker() as broker:
-        settings = make_settings(tmp, database_url=database_url, bootstrap=broker.bootstrap)
-        engine = make_engine(settings.database)
-        provisioned = provision(settings, engine=engine, bootstrap=broker.bootstrap)
-        sessions = make_sessions(engine)
-        store = ClientStore(sessions)
+    settings = make_settings(tmp, database_url=database_url)
+    with open_stack(settings) as hub:
         credentials = {
-            demo.client_id: store.ensure(
-                client_id=demo.client_id, agency=demo.agency, scopes=demo.scopes
-            )
-            for demo in DEMO_CLIENTS
+            demo.client_id: issued for demo, issued in issue_demo_credentials(hub.sessions)
         }
-        try:
-            with TestClient(create_app(settings)) as http:
-                yield Stack(settings, http, broker, provisioned.policy, credentials, sessions)
-        finally:
-            engine.dispose()
+        with TestClient(create_app(hub.settings)) as http:
+            yield Stack(hub, http, credentials)
 
 
 @contextmanager

@@ -15,7 +15,7 @@ import time
 
 from hub.errors import AuthenticationFailed
 from hub.gateway.auth.clients import ClientStore
-from hub.gateway.auth.tokens import Caller
+from hub.identity import Caller
 
 _TTL_S = 60.0
 
@@ -40,15 +40,10 @@ class BasicAuthenticator:
 
     def authenticate(self, credentials: str) -> Caller:
         try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise AuthenticationFailed(
-                "the Basic credentials are not base64 of id:secret"
-            ) from None
-        client_id, sep, secret = decoded.partition(":")
-        if not sep or not client_id:
-            raise AuthenticationFailed("the Basic credentials are not id:secret")
-        key = hashlib.sha256(decoded.encode()).hexdigest()
+            client_id, secret = parse_basic(credentials)
+        except ValueError as exc:
+            raise AuthenticationFailed(str(exc)) from None
+        key = hashlib.sha256(f"{client_id}:{secret}".encode()).hexdigest()
         now = time.monotonic()
         with self._lock:
             cached = self._verified.get(key)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import BadRequest, NotFound
-from hub.gateway.auth.scopes import parse_scopes, unknown_scopes
 from hub.gateway.auth.secrets import hash_secret, new_secret, verify_secret
+from hub.identity import parse_scopes, unknown_scopes
 from hub.store.models import OAuthClient
 
 CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")

@@ -21,7 +21,7 @@ from joserfc.jwk import KeySet
 
 from hub.gateway.auth.clients import AUTH_METHODS, ClientStore, RegisteredClient
 from hub.gateway.auth.keys import ALGORITHM
-from hub.gateway.auth.scopes import SCOPES
+from hub.identity import SCOPES
 
 # Authlib logs issued tokens at DEBUG; tokens must never reach a log.
 logging.getLogger("authlib").setLevel(logging.INFO)

@@ -8,7 +8,6 @@ to the audit row and the ``WWW-Authenticate`` header, never the token itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from authlib.oauth2.rfc6750.errors import InvalidTokenError
@@ -17,7 +16,7 @@ from joserfc import errors as jose
 from joserfc.jwk import KeySet
 
 from hub.errors import AuthenticationFailed
-from hub.gateway.auth.scopes import parse_scopes
+from hub.identity import Caller, parse_scopes
 
 _REASONS: list[tuple[type[Exception], str]] = [
     (jose.ExpiredTokenError, "token has expired"),
@@ -26,14 +25,6 @@ _REASONS: list[tuple[type[Exception], str]] = [
     (jose.DecodeError, "token is not a well-formed JWT"),
     (jose.InvalidKeyIdError, "token was signed by an unknown key"),
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    client_id: str
-    agency: str
-    scopes: frozenset[str]
-    token_id: str
 
 
 class TokenVerifier(JWTBearerTokenValidator):  # type: ignore[misc]

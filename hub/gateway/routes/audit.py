@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from hub.audit.log import AuditQuery
-from hub.gateway.auditing import audit
-from hub.gateway.deps import AuditReader, RuntimeDep
+from hub.gateway.deps import AuditLogDep, AuditReader, TrailDep
 from hub.gateway.views import AuditEntryView, AuditPage
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -18,7 +17,8 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 def read_audit(
     request: Request,
     caller: AuditReader,
-    runtime: RuntimeDep,
+    audit_log: AuditLogDep,
+    trail: TrailDep,
     after: Annotated[int, Query(ge=0, description="return entries with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     agency: Annotated[str | None, Query(max_length=64)] = None,
@@ -27,7 +27,7 @@ def read_audit(
     decision: Literal["allow", "deny"] | None = None,
 ) -> AuditPage:
     """Decisions in the order they were made; reading the log is itself audited."""
-    rows = runtime.audit.query(
+    rows = audit_log.query(
         AuditQuery(
             after_id=after,
             limit=limit,
@@ -37,15 +37,8 @@ def read_audit(
             decision=decision,
         )
     )
-    audit(
-        request,
-        allowed=True,
-        reason="audit:read",
-        status=200,
-        caller=caller,
-        records=len(rows),
-        stream=stream,
-    )
+    trail.stream = stream
+    trail.served(len(rows))
     entries = [AuditEntryView.of(row) for row in rows]
     next_link = None
     if len(entries) == limit:

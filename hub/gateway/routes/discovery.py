@@ -1,4 +1,8 @@
-"""Public, unauthenticated documents: service index, JWKS, OAuth metadata, problem types."""
+"""Public, unauthenticated documents: service index, JWKS, OAuth metadata, problem types.
+
+They hold no agency's data, so they are the only routes the audit log leaves out
+(:data:`PUBLIC_ROUTES`); a load balancer's health checks would otherwise flood it.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,33 @@ from fastapi import APIRouter
 from hub.errors import NotFound
 from hub.gateway.auth.clients import AUTH_METHODS
 from hub.gateway.auth.keys import ALGORITHM
-from hub.gateway.auth.scopes import SCOPES
-from hub.gateway.deps import RuntimeDep
-from hub.gateway.problems import PROBLEM_TYPES
+from hub.gateway.deps import JwksDep, SettingsDep
+from hub.gateway.problem_types import PROBLEM_TYPES
+from hub.identity import SCOPES
 
 router = APIRouter(tags=["discovery"])
 
+#: Route names that are not audited: these, and FastAPI's own API documentation pages.
+PUBLIC_ROUTES = frozenset(
+    {
+        "index",
+        "health",
+        "jwks",
+        "oauth.metadata",
+        "problem.describe",
+        "openapi",
+        "swagger_ui_html",
+        "swagger_ui_redirect",
+        "redoc_html",
+    }
+)
+
 
 @router.get("/", name="index")
-def index(runtime: RuntimeDep) -> dict[str, Any]:
+def index(settings: SettingsDep) -> dict[str, Any]:
     return {
         "service": "Linkage gateway",
-        "issuer": runtime.settings.auth.issuer,
+        "issuer": settings.auth.issuer,
         "links": {
             "token": "/oauth/token",
             "jwks": "/.well-known/jwks.json",
@@ -38,16 +57,16 @@ def health() -> dict[str, str]:
 
 
 @router.get("/.well-known/jwks.json", name="jwks")
-def jwks(runtime: RuntimeDep) -> dict[str, Any]:
-    return runtime.jwks
+def jwks(keys: JwksDep) -> dict[str, Any]:
+    return keys
 
 
 @router.get("/.well-known/oauth-authorization-server", name="oauth.metadata")
-def oauth_metadata(runtime: RuntimeDep) -> dict[str, Any]:
+def oauth_metadata(settings: SettingsDep) -> dict[str, Any]:
     """RFC 8414 metadata, so clients can find the token endpoint and keys by themselves."""
-    issuer = runtime.settings.auth.issuer.rstrip("/")
+    issuer = settings.auth.issuer.rstrip("/")
     return {
-        "issuer": runtime.settings.auth.issuer,
+        "issuer": settings.auth.issuer,
         "token_endpoint": f"{issuer}/oauth/token",
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
         "grant_types_supported": ["client_credentials"],

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from hub.bus.broker import free_port
-from hub.bus.kafka import wait_for_cluster
+from hub.bus.factory import open_bus
+from hub.config import KafkaSettings
 from tests.utils.processes import is_alive
 
 HUB = [sys.executable, "-m", "hub"]
@@ -76,7 +77,7 @@ def _stop_broker_test(process: subprocess.Popen[str]) -> None:
     try:
         bootstrap = _wait_line(process, r"HUB_KAFKA_BOOTSTRAP=(\S+)")[0].group(1)
         pid = int(_wait_line(process, r"broker pid (\d+)")[0].group(1))
-        wait_for_cluster(bootstrap, timeout_s=10)
+        open_bus(KafkaSettings(), bootstrap).admin().wait_ready(timeout_s=10)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         assert _gone(pid), "the broker must not outlive `hub broker`"

@@ -211,7 +211,7 @@ def test_client_secret_post_also_works_and_tokens_are_rfc9068(stack: Stack) -> N
 
 def test_an_unwritable_audit_log_refuses_the_read_with_503(stack: Stack) -> None:
     headers = stack.bearer("health-dispatch")
-    engine = stack.http.app.state.runtime.engine
+    engine = stack.services.engine
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE audit_log RENAME TO audit_log_away"))
     try:
@@ -234,7 +234,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_internals(
         raise RuntimeError("secret internal detail")
 
     # A bug in our own code, not a Kafka fault: the reader stays real.
-    monkeypatch.setattr("hub.gateway.routes.streams.read_page", explode)
+    monkeypatch.setattr(stack.services.events, "read", explode)
     response = stack.http.get(
         "/v1/streams/meteorology.warning/events",
         headers={**stack.bearer("health-dispatch"), "X-Request-ID": "boom-1"},
@@ -281,9 +281,9 @@ def test_refusals_after_authorization_are_audited(stack: Stack) -> None:
     )
     assert bad_body.status_code == 422
     (row,) = [r for r in stack.audit_rows() if r["request_id"] == "bad-body-1"]
-    assert row["status"] == 422 and row["reason"].startswith(
-        "refused: the request body is not JSON"
-    )
+    assert (row["decision"], row["status"]) == ("allow", 422)
+    assert row["reason"].startswith("scope registry:write on meteorology.x.v1-value; not served: ")
+    assert "the request body is not JSON" in row["reason"]
 
 
 def test_a_database_failure_while_decoding_is_503_and_loses_nothing(tmp_path) -> None:
@@ -293,7 +293,7 @@ def test_a_database_failure_while_decoding_is_503_and_loses_nothing(tmp_path) ->
         data = Path(__file__).resolve().parents[2] / "data" / "cap-made"
         assert fresh.run(CapWarningConnector(data)).published == 3
         headers = fresh.bearer("health-dispatch")
-        engine = fresh.http.app.state.runtime.engine
+        engine = fresh.services.engine
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE registry_schemas RENAME TO registry_schemas_away"))
         try:
@@ -307,9 +307,7 @@ def test_a_database_failure_while_decoding_is_503_and_loses_nothing(tmp_path) ->
 
 
 def test_garbage_on_a_topic_is_skipped_and_counted_not_fatal(stack: Stack) -> None:
-    from hub.bus.kafka import KafkaPublisher
-
-    publisher = KafkaPublisher(stack.settings.kafka, stack.broker.bootstrap)
+    publisher = stack.hub.bus.publisher()
     for junk in (
         b"\x01not framed",
         b"\x00\x00\x00\x03\xe7unknown schema id",

@@ -327,7 +327,7 @@ def test_kcat_reads_the_framed_records_from_the_topic(hub, tmp_path: Path) -> No
     key, headers, value = result.stdout.split(b"\n", 2)
     assert uuid.UUID(key.decode())
     assert b"traceparent=00-" in headers
-    schema = stack.http.app.state.runtime.schemas.latest(SUBJECT)
+    schema = stack.hub.registry.latest(SUBJECT)
     assert value[0] == 0, "magic byte"
     assert int.from_bytes(value[1:5], "big") == schema.schema_id
     decoded = fastavro.schemaless_reader(

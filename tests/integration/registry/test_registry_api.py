@@ -377,7 +377,7 @@ def test_registry_calls_are_audited(stack: Stack) -> None:
     register(stack, "health.audited.v1-value", record(A_INT))
     rows = [r for r in stack.audit_rows() if r["action"] == "registry.register"]
     reasons = [r["reason"] for r in rows]
-    assert any(r.startswith("registered meteorology.audited.v1-value version 1") for r in reasons)
+    assert any("; registered meteorology.audited.v1-value version 1" in r for r in reasons)
     denied = [r for r in rows if r["decision"] == "deny"]
     assert any(
         "may only change subjects that start with 'meteorology.'" in r["reason"] for r in denied

@@ -13,7 +13,7 @@ from hub.config import DatabaseSettings
 from hub.errors import BadRequest
 from hub.gateway.auth.clients import ClientStore
 from hub.registry.errors import RegistryError
-from hub.registry.store import SchemaStore
+from hub.registry.service import RegistryService
 from hub.store.engine import make_engine, make_sessions
 from hub.store.migrate import downgrade, upgrade
 
@@ -69,7 +69,7 @@ def test_clients_keep_only_a_hash_and_authenticate_by_secret(engine: Engine) -> 
 
 
 def test_schema_ids_are_global_and_identical_schemas_keep_theirs(engine: Engine) -> None:
-    store = SchemaStore(make_sessions(engine))
+    store = RegistryService(make_sessions(engine))
     first = store.register(subject="a-value", text=SCHEMA)
     again = store.register(subject="a-value", text=SCHEMA.replace(",", ", "))
     other_subject = store.register(subject="b-value", text=SCHEMA)
@@ -87,7 +87,7 @@ def test_schema_ids_are_global_and_identical_schemas_keep_theirs(engine: Engine)
 
 
 def test_concurrent_registration_of_one_schema_gives_one_id(engine: Engine) -> None:
-    store = SchemaStore(make_sessions(engine))
+    store = RegistryService(make_sessions(engine))
     results: list[int] = []
 
     def register() -> None:

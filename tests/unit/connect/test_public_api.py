@@ -12,6 +12,7 @@ def test_the_sdk_exports_exactly_its_documented_names() -> None:
         "Rejection",
         "RunReport",
         "SourceRecord",
+        "StreamTarget",
         "run_connector",
     }
     for name in hub.connect.__all__:

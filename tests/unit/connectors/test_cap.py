@@ -7,8 +7,8 @@ import pytest
 from connectors.meteorology_cap.mapping import parse_circle, parse_polygon, to_warning
 from connectors.meteorology_cap.parser import CapError, parse_cap
 from connectors.meteorology_cap.render import to_cap
-from hub.registry.catalog import SchemaCatalog
-from hub.registry.validate import compile_validator
+from hub.catalog.files import SchemaCatalog
+from hub.serde.validate import compile_validator
 
 ROOT = Path(__file__).resolve().parents[3]
 REAL = sorted((ROOT / "tests" / "data" / "cap").glob("*.xml"))

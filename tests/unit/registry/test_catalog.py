@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from hub.catalog.files import SchemaCatalog
 from hub.errors import ConfigError, InvalidSchema
-from hub.registry.catalog import SchemaCatalog
-from hub.registry.parse import parse_avro
+from hub.serde.parse import parse_avro
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 

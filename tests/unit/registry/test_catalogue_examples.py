@@ -9,9 +9,9 @@ from pathlib import Path
 import fastavro
 import pytest
 
+from hub.catalog.files import SchemaCatalog
 from hub.policy.loader import load_policy
-from hub.registry.catalog import SchemaCatalog
-from hub.registry.serde import AvroDeserializer, AvroSerializer, CompiledSchema
+from hub.serde.avro import AvroDeserializer, AvroSerializer, CompiledSchema
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICY = load_policy(ROOT / "policies")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.registry.catalog import SchemaCatalog
-from hub.registry.conventions import check_files, check_streams, snake_case
+from hub.catalog.conventions import check_files, check_streams, snake_case
+from hub.catalog.files import SchemaCatalog
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_FIELD = {"name": "envelope", "type": "linkage.common.Envelope", "doc": "Shared event fields."}

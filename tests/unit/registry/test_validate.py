@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.errors import RecordRejected
-from hub.registry.validate import compile_validator
+from hub.serde.validate import compile_validator
 
 SCHEMA = {
     "type": "record",

@@ -8,8 +8,8 @@ import fastavro
 import pytest
 
 from hub.errors import InvalidFrame, RecordRejected
-from hub.registry.serde import AvroDeserializer, AvroSerializer, CompiledSchema
-from hub.registry.wire import frame, topic_name, unframe, value_subject
+from hub.serde.avro import AvroDeserializer, AvroSerializer, CompiledSchema
+from hub.serde.wire import frame, topic_name, unframe, value_subject
 
 SCHEMA = {
     "type": "record",

@@ -1,0 +1,59 @@
+"""Publishing with one shared, thread-safe ``KafkaProducer``."""
+
+from __future__ import annotations
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
+
+from hub.bus.records import Delivered, Headers
+from hub.config import KafkaSettings
+from hub.errors import BrokerUnavailable
+
+
+class _PendingSend:
+    def __init__(self, future: FutureRecordMetadata) -> None:
+        self._future = future
+
+    def result(self, timeout_s: float) -> Delivered:
+        try:
+            meta = self._future.get(timeout=timeout_s)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"publish failed: {exc}") from exc
+        return Delivered(meta.topic, meta.partition, meta.offset)
+
+
+class KafkaPublisher:
+    """Implements ``Publisher``: ``acks=all``, small linger so sends batch."""
+
+    def __init__(self, settings: KafkaSettings, bootstrap: str) -> None:
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=bootstrap,
+                client_id=settings.client_id,
+                acks="all",
+                linger_ms=5,
+                retries=5,
+                request_timeout_ms=settings.request_timeout_ms,
+                max_block_ms=settings.connect_timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
+
+    def send(
+        self, topic: str, value: bytes, *, key: bytes | None = None, headers: Headers | None = None
+    ) -> _PendingSend:
+        try:
+            future = self._producer.send(topic, value=value, key=key, headers=headers or [])
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"publish to {topic} failed: {exc}") from exc
+        return _PendingSend(future)
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        try:
+            self._producer.flush(timeout=timeout_s)
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"flush failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._producer.close(timeout=5)

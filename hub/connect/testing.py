@@ -1,0 +1,150 @@
+"""An in-memory bus for connector authors' unit tests: no broker, same ports, same answers.
+
+It implements the bus ports (:class:`hub.bus.protocols.Bus` and its admin, publisher
+and reader) the way the Kafka adapter does: records get offsets per partition, keys
+pick partitions, a page is merged by time, a position past the end is refused. The
+hub's own SDK tests run one set of cases against it and against the real broker, so
+what passes here passes there::
+
+    bus = MemoryBus()
+    bus.admin().ensure_topics([TopicSpec(target.topic), TopicSpec(target.dead_letter_topic)])
+    sink = EventSink(stream=target, schema=schema, publisher=bus.publisher())
+    report = run_connector(MyConnector(rows), sink)
+    assert [r.key for r in bus.records(target.topic)] == [...]
+
+Set :attr:`MemoryBus.available` to false to see how a connector meets a broker outage.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hub.bus.protocols import Admin, BeyondEnd, Publisher, Reader
+from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
+from hub.errors import BrokerUnavailable
+
+__all__ = ["MemoryBus"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Acknowledged:
+    delivered: Delivered
+
+    def result(self, timeout_s: float) -> Delivered:
+        return self.delivered
+
+
+class MemoryBus:
+    """Implements ``Bus`` in this process; every client it hands out shares its topics."""
+
+    bootstrap = "memory://"
+
+    def __init__(self) -> None:
+        self._topics: dict[str, list[list[BusRecord]]] = {}
+        self._lock = threading.Lock()
+        self.available = True
+
+    def admin(self) -> Admin:
+        return _MemoryAdmin(self)
+
+    def publisher(self) -> Publisher:
+        return _MemoryPublisher(self)
+
+    def reader(self, *, pool_size: int = 4) -> Reader:
+        return _MemoryReader(self)
+
+    def records(self, topic: str) -> list[BusRecord]:
+        """Every record of ``topic``, in the order the reader would page them."""
+        with self._lock:
+            partitions = [list(p) for p in self._topics.get(topic, [])]
+        return list(heapq.merge(*partitions, key=_order))
+
+    def _check(self) -> None:
+        if not self.available:
+            raise BrokerUnavailable("the in-memory bus is set unavailable")
+
+    def _create(self, spec: TopicSpec) -> bool:
+        with self._lock:
+            if spec.name in self._topics:
+                return False
+            self._topics[spec.name] = [[] for _ in range(spec.partitions)]
+            return True
+
+    def _append(self, topic: str, value: bytes, key: bytes | None, headers: Headers) -> Delivered:
+        with self._lock:
+            partitions = self._topics.setdefault(topic, [[]])
+            # Like Kafka's default partitioner: one key always lands in one partition.
+            index = zlib.crc32(key) % len(partitions) if key else 0
+            log = partitions[index]
+            record = BusRecord(
+                topic, index, len(log), int(time.time() * 1000), key, value, list(headers)
+            )
+            log.append(record)
+            return Delivered(topic, index, record.offset)
+
+    def _page(self, topic: str, positions: dict[int, int], limit: int) -> ReadResult:
+        with self._lock:
+            partitions = [list(p) for p in self._topics.get(topic, [])]
+        if not partitions:
+            return ReadResult([], dict(positions))
+        slices = []
+        for index, log in enumerate(partitions):
+            start = positions.get(index, 0)
+            if start > len(log):
+                raise BeyondEnd(index, start, len(log))
+            slices.append(log[start : start + limit])
+        page = [r for _, r in zip(range(limit), heapq.merge(*slices, key=_order), strict=False)]
+        next_positions = dict(positions)
+        for record in page:
+            next_positions[record.partition] = record.offset + 1
+        return ReadResult(page, next_positions)
+
+
+def _order(record: BusRecord) -> tuple[int, int, int]:
+    return (record.timestamp_ms, record.partition, record.offset)
+
+
+class _MemoryAdmin:
+    def __init__(self, bus: MemoryBus) -> None:
+        self._bus = bus
+
+    def wait_ready(self, timeout_s: float) -> None:
+        self._bus._check()
+
+    def ensure_topics(self, specs: Sequence[TopicSpec]) -> list[str]:
+        self._bus._check()
+        return [spec.name for spec in specs if self._bus._create(spec)]
+
+
+class _MemoryPublisher:
+    def __init__(self, bus: MemoryBus) -> None:
+        self._bus = bus
+
+    def send(
+        self, topic: str, value: bytes, *, key: bytes | None = None, headers: Headers | None = None
+    ) -> _Acknowledged:
+        self._bus._check()
+        return _Acknowledged(self._bus._append(topic, value, key, headers or []))
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        self._bus._check()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class _MemoryReader:
+    def __init__(self, bus: MemoryBus) -> None:
+        self._bus = bus
+
+    def read(self, topic: str, *, positions: dict[int, int], limit: int) -> ReadResult:
+        self._bus._check()
+        return self._bus._page(topic, positions, limit)
+
+    def close(self) -> None:
+        """Nothing to release."""

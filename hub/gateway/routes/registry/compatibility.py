@@ -1,0 +1,57 @@
+"""/compatibility: would this schema be accepted, without registering it?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from hub.gateway.deps import RegistryDep, RegistryReader, TrailDep
+from hub.gateway.routes.registry.requests import SchemaBody, VerboseFlag, VersionDep
+from hub.gateway.routes.registry.responses import RegistryJSON
+from hub.registry.compatibility import CompatibilityReport
+
+router = APIRouter(tags=["schema registry"])
+
+
+@router.post(
+    "/compatibility/subjects/{subject:path}/versions/{version}",
+    name="registry.compatibility.version",
+)
+def check_version(
+    subject: str,
+    version: VersionDep,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    body: SchemaBody,
+    verbose: VerboseFlag,
+) -> Response:
+    """Against one version (``latest`` for the newest live one)."""
+    report = registry.check(subject=subject, version=version, text=body.text, verbose=verbose)
+    return _answer(report, subject, trail, verbose=verbose)
+
+
+@router.post("/compatibility/subjects/{subject:path}/versions", name="registry.compatibility.all")
+def check_all(
+    subject: str,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    body: SchemaBody,
+    verbose: VerboseFlag,
+) -> Response:
+    """Against the versions the subject's mode looks at (all of them when transitive)."""
+    report = registry.check(subject=subject, version=None, text=body.text, verbose=verbose)
+    return _answer(report, subject, trail, verbose=verbose)
+
+
+def _answer(
+    report: CompatibilityReport, subject: str, trail: TrailDep, *, verbose: bool
+) -> Response:
+    trail.served(1, f"checked compatibility with {subject}: {report.compatible}")
+    body: dict[str, Any] = {"is_compatible": report.compatible}
+    if verbose:
+        body["messages"] = report.messages
+    return RegistryJSON(body)

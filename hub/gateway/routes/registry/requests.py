@@ -1,0 +1,136 @@
+"""How registry requests are read: Confluent's query flags, JSON bodies, version ids.
+
+Bodies are read by dependencies declared after the access check, so a caller who may
+not write never gets as far as having a body parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Path, Request
+
+from hub.gateway.bodies import BodyTooLarge, read_limited
+from hub.registry import errors
+from hub.registry.entities import parse_version
+from hub.serde.modes import CompatibilityMode
+
+MAX_BODY_BYTES = 256 * 1024
+JSON_TYPES = (
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+    "application/octet-stream",
+)
+
+
+def flag(request: Request, *names: str) -> bool:
+    """Booleans arrive as true, True and TRUE alike; some under two spellings."""
+    for name in names:
+        value = request.query_params.get(name)
+        if value is not None:
+            return value.strip().lower() == "true"
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionFilter:
+    """``deleted`` and ``deletedOnly`` (which confluent-kafka spells ``deleted_only``)."""
+
+    deleted: bool
+    deleted_only: bool
+
+
+def deletion_filter(request: Request) -> DeletionFilter:
+    return DeletionFilter(
+        deleted=flag(request, "deleted"),
+        deleted_only=flag(request, "deletedOnly", "deleted_only"),
+    )
+
+
+def _deleted(request: Request) -> bool:
+    return flag(request, "deleted")
+
+
+def _permanent(request: Request) -> bool:
+    return flag(request, "permanent")
+
+
+def _verbose(request: Request) -> bool:
+    return flag(request, "verbose")
+
+
+def _default_to_global(request: Request) -> bool:
+    return flag(request, "defaultToGlobal")
+
+
+def _version(version: Annotated[str, Path(description="a version number or `latest`")]) -> int:
+    return parse_version(version)
+
+
+DeletionFilterDep = Annotated[DeletionFilter, Depends(deletion_filter)]
+DeletedFlag = Annotated[bool, Depends(_deleted)]
+PermanentFlag = Annotated[bool, Depends(_permanent)]
+VerboseFlag = Annotated[bool, Depends(_verbose)]
+DefaultToGlobalFlag = Annotated[bool, Depends(_default_to_global)]
+VersionDep = Annotated[int, Depends(_version)]
+SchemaIdParam = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media not in JSON_TYPES:
+        raise errors.RegistryError(
+            415, 415, f"unsupported content type {media}; send {JSON_TYPES[0]}"
+        )
+    try:
+        body = await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge:
+        raise errors.schema_too_large(MAX_BODY_BYTES) from None
+    try:
+        parsed = orjson.loads(body or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise errors.invalid_request(f"the request body is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise errors.invalid_request("the request body must be a JSON object")
+    return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaRequest:
+    """The schema of a register, lookup or compatibility request."""
+
+    text: str
+    schema_type: str
+
+
+async def schema_request(request: Request) -> SchemaRequest:
+    body = await json_body(request)
+    text = body.get("schema")
+    if not isinstance(text, str):
+        raise errors.RegistryError(
+            422, 42201, "the request needs a 'schema' string holding the schema JSON"
+        )
+    if body.get("references"):
+        raise errors.RegistryError(
+            422, 42201, "schema references are not supported; send a self-contained schema"
+        )
+    schema_type = body.get("schemaType") or "AVRO"
+    if not isinstance(schema_type, str):
+        raise errors.RegistryError(422, 42201, "schemaType must be a string")
+    return SchemaRequest(text, schema_type)
+
+
+async def compatibility_level(request: Request) -> CompatibilityMode:
+    """The ``compatibility`` of a PUT /config body."""
+    body = await json_body(request)
+    mode = CompatibilityMode.parse(str(body.get("compatibility", "")))
+    if mode is None:
+        raise errors.invalid_compatibility_level()
+    return mode
+
+
+SchemaBody = Annotated[SchemaRequest, Depends(schema_request)]
+CompatibilityBody = Annotated[CompatibilityMode, Depends(compatibility_level)]

@@ -1,0 +1,64 @@
+"""/schemas: schemas by their global id (what deserializers ask for)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from hub.gateway.deps import RegistryDep, RegistryReader, TrailDep
+from hub.gateway.routes.registry.requests import DeletedFlag, SchemaIdParam
+from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema
+
+router = APIRouter(tags=["schema registry"])
+
+
+@router.get("/schemas/types", name="registry.schema_types")
+def schema_types(caller: RegistryReader) -> Response:
+    return RegistryJSON(["AVRO"])
+
+
+@router.get("/schemas/ids/{schema_id}", name="registry.schema.get")
+def get_schema(
+    schema_id: SchemaIdParam, caller: RegistryReader, registry: RegistryDep, trail: TrailDep
+) -> Response:
+    """The ``subject`` query parameter is accepted and ignored: ids are global here."""
+    found = registry.schema(schema_id)
+    trail.served(1, f"read schema {schema_id}")
+    return RegistryJSON({"schema": found.text})
+
+
+@router.get("/schemas/ids/{schema_id}/schema", name="registry.schema.raw")
+def get_schema_raw(
+    schema_id: SchemaIdParam, caller: RegistryReader, registry: RegistryDep, trail: TrailDep
+) -> Response:
+    found = registry.schema(schema_id)
+    trail.served(1, f"read schema {schema_id}")
+    return raw_schema(found.text)
+
+
+@router.get("/schemas/ids/{schema_id}/versions", name="registry.schema.versions")
+def schema_versions(
+    schema_id: SchemaIdParam,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    deleted: DeletedFlag,
+) -> Response:
+    uses = registry.schema_uses(schema_id=schema_id, deleted=deleted)
+    trail.served(len(uses), f"listed subjects using schema {schema_id}")
+    return RegistryJSON([{"subject": subject, "version": version} for subject, version in uses])
+
+
+@router.get("/schemas/ids/{schema_id}/subjects", name="registry.schema.subjects")
+def schema_subjects(
+    schema_id: SchemaIdParam,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    deleted: DeletedFlag,
+) -> Response:
+    subjects = sorted(
+        {subject for subject, _ in registry.schema_uses(schema_id=schema_id, deleted=deleted)}
+    )
+    trail.served(len(subjects), f"listed subjects using schema {schema_id}")
+    return RegistryJSON(subjects)

@@ -1,0 +1,105 @@
+"""/subjects/{subject}/versions: register, list, read and delete a subject's versions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, TrailDep
+from hub.gateway.routes.registry.requests import (
+    DeletedFlag,
+    DeletionFilterDep,
+    PermanentFlag,
+    SchemaBody,
+    VersionDep,
+)
+from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema, version_body
+
+router = APIRouter(tags=["schema registry"])
+
+
+@router.get("/subjects/{subject:path}/versions", name="registry.versions.list")
+def list_versions(
+    subject: str,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    shown: DeletionFilterDep,
+) -> Response:
+    versions = registry.versions(
+        subject=subject, deleted=shown.deleted, deleted_only=shown.deleted_only
+    )
+    trail.served(len(versions), f"listed versions of {subject}")
+    return RegistryJSON(versions)
+
+
+@router.post("/subjects/{subject:path}/versions", name="registry.register")
+def register(
+    subject: str,
+    caller: RegistryWriter,
+    registry: RegistryDep,
+    trail: TrailDep,
+    body: SchemaBody,
+) -> Response:
+    done = registry.register(subject=subject, text=body.text, schema_type=body.schema_type)
+    trail.served(1, f"registered {subject} version {done.version} as id {done.schema_id}")
+    return RegistryJSON({"id": done.schema_id, "version": done.version})
+
+
+@router.get("/subjects/{subject:path}/versions/{version}", name="registry.version.get")
+def get_version(
+    subject: str,
+    version: VersionDep,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    deleted: DeletedFlag,
+) -> Response:
+    found = registry.version(subject=subject, version=version, deleted=deleted)
+    trail.served(1, f"read {subject} version {found.version}")
+    return RegistryJSON(version_body(found))
+
+
+@router.get("/subjects/{subject:path}/versions/{version}/schema", name="registry.version.schema")
+def get_version_schema(
+    subject: str,
+    version: VersionDep,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+    deleted: DeletedFlag,
+) -> Response:
+    found = registry.version(subject=subject, version=version, deleted=deleted)
+    trail.served(1, f"read {subject} version {found.version}")
+    return raw_schema(found.text)
+
+
+@router.get(
+    "/subjects/{subject:path}/versions/{version}/referencedby",
+    name="registry.version.referencedby",
+)
+def referenced_by(
+    subject: str,
+    version: VersionDep,
+    caller: RegistryReader,
+    registry: RegistryDep,
+    trail: TrailDep,
+) -> Response:
+    registry.version(subject=subject, version=version, deleted=True)
+    trail.served(0, f"listed schemas referring to {subject} version {version}")
+    return RegistryJSON([])  # schemas here are self-contained: nothing refers to another
+
+
+@router.delete("/subjects/{subject:path}/versions/{version}", name="registry.version.delete")
+def delete_version(
+    subject: str,
+    version: VersionDep,
+    caller: RegistryWriter,
+    registry: RegistryDep,
+    trail: TrailDep,
+    permanent: PermanentFlag,
+) -> Response:
+    deleted = registry.delete_version(subject=subject, version=version, permanent=permanent)
+    how = "permanently deleted" if permanent else "deleted"
+    trail.served(1, f"{how} {subject} version {deleted}")
+    return RegistryJSON(deleted)

@@ -1,0 +1,90 @@
+"""What a running gateway holds, built once by the lifespan and closed with it.
+
+Routes never see this object: :mod:`hub.gateway.deps` hands each route the one piece
+it needs, by type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.audit.log import AuditLog
+from hub.bus.factory import open_bus
+from hub.bus.protocols import Reader
+from hub.config import Settings
+from hub.gateway.auth.basic import BasicAuthenticator
+from hub.gateway.auth.clients import ClientStore
+from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
+from hub.gateway.auth.server import TokenIssuer
+from hub.gateway.auth.tokens import TokenVerifier
+from hub.gateway.events import EventPages
+from hub.policy.loader import load_policy
+from hub.policy.model import Policy
+from hub.registry.cache import SchemaCache
+from hub.registry.service import RegistryService
+from hub.serde.avro import AvroDeserializer
+from hub.store.engine import make_engine, make_sessions
+
+
+@dataclass
+class GatewayServices:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    policy: Policy
+    basic: BasicAuthenticator
+    issuer: TokenIssuer
+    verifier: TokenVerifier
+    jwks: dict[str, Any]
+    audit: AuditLog
+    registry: RegistryService
+    events: EventPages
+    reader: Reader
+
+    def close(self) -> None:
+        self.reader.close()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings) -> GatewayServices:
+    if settings.kafka.bootstrap is None:
+        raise ValueError(
+            "the gateway needs kafka.bootstrap; the CLI fills it for the embedded broker"
+        )
+    engine = make_engine(settings.database)
+    sessions = make_sessions(engine)
+    key = load_key(settings.auth.key_dir, create=settings.env != "prod")
+    keys = signing_keys(key)
+    clients = ClientStore(sessions)
+    registry = RegistryService(sessions)
+    reader = open_bus(settings.kafka).reader(pool_size=settings.gateway.reader_pool)
+    auth = settings.auth
+    return GatewayServices(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        policy=load_policy(settings.policies_dir),
+        basic=BasicAuthenticator(clients),
+        issuer=TokenIssuer(
+            clients=clients,
+            issuer=auth.issuer,
+            audience=auth.audience,
+            keys=keys,
+            ttl_s=auth.token_ttl_s,
+        ),
+        verifier=TokenVerifier(issuer=auth.issuer, audience=auth.audience, keys=keys),
+        jwks=public_jwks(key),
+        audit=AuditLog(sessions),
+        registry=registry,
+        events=EventPages(
+            reader=reader,
+            decode=AvroDeserializer(SchemaCache(registry.schema)),
+            page_default=settings.gateway.page_default,
+            page_max=settings.gateway.page_max,
+        ),
+        reader=reader,
+    )

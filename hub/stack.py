@@ -1,0 +1,152 @@
+"""The composition root: the one place that starts a hub's parts and wires them together.
+
+`hub gateway`, `hub dev`, `hub connector run` and the test fixtures all start the same
+way: the embedded broker unless a cluster is named, the database opened and migrated,
+the catalogue registered and its topics created. Each calls :func:`open_stack` and
+gets a :class:`HubStack`; each closes everything it opened on the way out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.bus.broker import EmbeddedBroker
+from hub.bus.factory import open_bus
+from hub.bus.protocols import Bus, Publisher
+from hub.config import Settings
+from hub.connect import Connector, EventSink, RunReport, StreamTarget, run_connector
+from hub.errors import ConfigError, NotFound
+from hub.policy.loader import load_policy
+from hub.policy.model import Policy
+from hub.provision import provision
+from hub.registry.entities import SubjectSchema
+from hub.registry.service import RegistryService
+from hub.serde.avro import CompiledSchema
+from hub.serde.wire import value_subject
+from hub.store.engine import make_engine, make_sessions
+from hub.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HubStack:
+    """A hub's running parts; ``settings.kafka.bootstrap`` names the cluster in use."""
+
+    settings: Settings
+    bus: Bus
+    engine: Engine
+    sessions: sessionmaker[Session]
+    policy: Policy
+    registry: RegistryService
+    broker: EmbeddedBroker | None = None
+    registered: dict[str, SubjectSchema] = field(default_factory=dict)
+    created_topics: list[str] = field(default_factory=list)
+
+    def target(self, stream_id: str) -> StreamTarget:
+        """The catalogue entry of ``stream_id``, as the connector SDK needs it."""
+        stream = self.policy.stream(stream_id)
+        if stream is None:
+            raise NotFound(f"stream {stream_id} is not in the catalogue (policies/streams.yaml)")
+        return StreamTarget(
+            id=stream.id, owner=stream.owner, topic=stream.topic, sensitivity=stream.sensitivity
+        )
+
+    def sink(self, stream_id: str, publisher: Publisher) -> EventSink:
+        """A sink for ``stream_id`` that writes with the subject's latest registered schema."""
+        target = self.target(stream_id)
+        subject = value_subject(target.topic)
+        registered = self.registry.latest(subject)
+        if registered is None:
+            raise NotFound(f"no schema is registered under {subject}; run `hub schemas register`")
+        schema = CompiledSchema.from_text(registered.schema_id, registered.text)
+        return EventSink(stream=target, schema=schema, publisher=publisher)
+
+    def run_connectors(self, connectors: list[Connector]) -> list[RunReport]:
+        """Run each connector once over its source, with one shared producer."""
+        publisher = self.bus.publisher()
+        try:
+            return [run_connector(c, self.sink(c.stream, publisher)) for c in connectors]
+        finally:
+            publisher.close()
+
+
+@contextmanager
+def open_stack(
+    settings: Settings,
+    *,
+    embedded: bool = True,
+    provisioned: bool = True,
+    broker_log: Path | None = None,
+) -> Iterator[HubStack]:
+    """Start what ``settings`` describe; stop it all when the block ends.
+
+    Args:
+        embedded: start the embedded broker when no cluster is named; if false, a
+            missing ``kafka.bootstrap`` is a configuration error.
+        provisioned: register the catalogue's schemas and create its topics (both
+            idempotent); if false the database is only migrated.
+        broker_log: where the embedded broker writes its output.
+    """
+    with ExitStack() as stack:
+        broker = None
+        bootstrap = settings.kafka.bootstrap
+        if bootstrap is None:
+            if not embedded:
+                raise ConfigError("set HUB_KAFKA_BOOTSTRAP to the cluster to use")
+            broker = EmbeddedBroker.from_settings(settings.broker, log_path=broker_log)
+            stack.enter_context(broker)
+            bootstrap = broker.bootstrap
+        ready = settings.with_bootstrap(bootstrap)
+        engine = make_engine(ready.database)
+        stack.callback(engine.dispose)
+        bus = open_bus(ready.kafka)
+        sessions = make_sessions(engine)
+        running = HubStack(
+            settings=ready,
+            bus=bus,
+            engine=engine,
+            sessions=sessions,
+            policy=load_policy(ready.policies_dir),
+            registry=RegistryService(sessions),
+            broker=broker,
+        )
+        if provisioned:
+            done = provision(ready, engine=engine, bus=bus)
+            running.policy, running.registered = done.policy, done.schemas
+            running.created_topics = done.created_topics
+        else:
+            upgrade(engine)
+        yield running
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Only the database, migrated: for the commands that need nothing else."""
+    engine = make_engine(settings.database)
+    try:
+        upgrade(engine)
+        yield make_sessions(engine)
+    finally:
+        engine.dispose()
+
+
+def serve_gateway(settings: Settings, *, log_level: str = "info") -> None:
+    """Serve the gateway in this process until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    from hub.gateway.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway.host,
+        port=settings.gateway.port,
+        log_level=log_level,
+    )
