@@ -35,6 +35,10 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         summary="Inter-departmental emergency data sharing: streams, events and audit",
         lifespan=lifespan,
+        # Served by the discovery routes instead, as routes like every other.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     error_handlers.install(app)
     # Added last, so outermost: the request id and span exist before the audit row is made.

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from starlette.responses import HTMLResponse
 
 from hub.errors import NotFound
 from hub.gateway.auth.clients import AUTH_METHODS
@@ -19,7 +25,7 @@ from hub.identity import SCOPES
 
 router = APIRouter(tags=["discovery"])
 
-#: Route names that are not audited: these, and FastAPI's own API documentation pages.
+#: The route names that are not audited: every route of this module.
 PUBLIC_ROUTES = frozenset(
     {
         "index",
@@ -28,9 +34,9 @@ PUBLIC_ROUTES = frozenset(
         "oauth.metadata",
         "problem.describe",
         "openapi",
-        "swagger_ui_html",
-        "swagger_ui_redirect",
-        "redoc_html",
+        "docs",
+        "docs.oauth2-redirect",
+        "redoc",
     }
 )
 
@@ -88,3 +94,34 @@ def describe_problem(slug: str) -> dict[str, Any]:
         "status": kind.status,
         "description": kind.description,
     }
+
+
+# The API documentation is served here rather than by FastAPI itself, so that these
+# are routes like every other and the audit middleware knows them by name.
+OPENAPI_URL = "/openapi.json"
+TITLE = "Linkage gateway"
+
+
+@router.get(OPENAPI_URL, name="openapi", include_in_schema=False)
+def openapi(request: Request) -> dict[str, Any]:
+    document: dict[str, Any] = request.app.openapi()
+    return document
+
+
+@router.get("/docs", name="docs", include_in_schema=False)
+def docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url=OPENAPI_URL,
+        title=f"{TITLE} - API docs",
+        oauth2_redirect_url="/docs/oauth2-redirect",
+    )
+
+
+@router.get("/docs/oauth2-redirect", name="docs.oauth2-redirect", include_in_schema=False)
+def docs_oauth2_redirect() -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+@router.get("/redoc", name="redoc", include_in_schema=False)
+def redoc() -> HTMLResponse:
+    return get_redoc_html(openapi_url=OPENAPI_URL, title=f"{TITLE} - API docs")

@@ -1,0 +1,197 @@
+"""Every request writes exactly one audit row, whatever route and whatever path it takes.
+
+The walk below calls every route of the app three ways (no credentials, credentials,
+malformed input) and counts the rows each request left. A route added later is walked
+too: it needs sample path values here, and an access dependency, or this fails.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from sqlalchemy import select
+
+from hub.gateway.deps import ACCESS_DEPENDENCIES, RegistryReader
+from hub.gateway.routes.discovery import PUBLIC_ROUTES
+from hub.store.models import AuditRow
+from tests.utils.stack import Stack, gateway_stack
+
+pytestmark = pytest.mark.kafka
+
+WALK_SUBJECT = "meteorology.walk.v1-value"
+SCHEMA = json.dumps({"type": "record", "name": "Walk", "namespace": "linkage.test", "fields": []})
+#: A good value for every path parameter the routes use.
+SAMPLE = {
+    "stream": "meteorology.warning",
+    "subject": WALK_SUBJECT,
+    "version": "1",
+    "schema_id": "1",
+    "namespace": "-",
+    "name": "meteorology.warning.v1",
+    "slug": "forbidden",
+}
+#: A bad value for each, where one exists.
+MALFORMED = {"stream": "NOT VALID", "version": "not-a-version", "schema_id": "0"}
+_ids = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with gateway_stack(tmp_path_factory.mktemp("walk")) as running:
+        issued = running.credentials["meteorology-feed"]
+        registered = running.http.post(
+            f"/registry/subjects/{WALK_SUBJECT}/versions",
+            auth=(issued.client_id, issued.client_secret),
+            json={"schema": SCHEMA},
+        )
+        assert registered.status_code == 200, registered.text
+        yield running
+
+
+def rows_of(stack: Stack, request_id: str) -> list[AuditRow]:
+    with stack.services.sessions() as session:
+        return list(session.scalars(select(AuditRow).where(AuditRow.request_id == request_id)))
+
+
+def audited_routes(stack: Stack) -> list[tuple[RouteContext, str]]:
+    """Every (route, method) but the public documents, routers flattened, prefixes kept."""
+    routes = iter_route_contexts(stack.http.app.routes)  # type: ignore[attr-defined]
+    return [
+        (route, method)
+        for route in routes
+        if route.name not in PUBLIC_ROUTES
+        for method in sorted(route.methods or ())
+    ]
+
+
+def _path(route: RouteContext, bad: str | None = None) -> str:
+    values = dict(SAMPLE)
+    if bad is not None:
+        values[bad] = MALFORMED[bad]
+    names = route.param_convertors.keys()
+    missing = [n for n in names if n not in values]
+    assert not missing, f"add a sample value for {missing} of {route.path} to SAMPLE"
+    return route.path_format.format(**{n: values[n] for n in names})
+
+
+def _credentials(stack: Stack, path: str) -> dict[str, Any]:
+    if path.startswith("/registry"):
+        issued = stack.credentials["meteorology-feed"]
+        return {"auth": (issued.client_id, issued.client_secret)}
+    if path.startswith("/oauth"):
+        issued = stack.credentials["health-dispatch"]
+        return {"auth": (issued.client_id, issued.client_secret)}
+    client = "audit-office" if path.startswith("/v1/audit") else "health-dispatch"
+    return {"headers": stack.bearer(client)}
+
+
+def _body(path: str) -> dict[str, Any]:
+    if path.startswith("/oauth"):
+        return {"data": {"grant_type": "client_credentials"}}
+    return {"json": {"schema": SCHEMA, "compatibility": "BACKWARD"}}
+
+
+def _call(stack: Stack, method: str, path: str, **kwargs: Any) -> tuple[int, list[AuditRow]]:
+    request_id = f"walk-{next(_ids)}"
+    headers = {**kwargs.pop("headers", {}), "X-Request-ID": request_id}
+    response = stack.http.request(method, path, headers=headers, **kwargs)
+    assert response.status_code != 500, f"{method} {path}: {response.text}"
+    assert response.headers["x-request-id"] == request_id
+    return response.status_code, rows_of(stack, request_id)
+
+
+def test_every_route_writes_one_row_per_request_allowed_denied_or_malformed(
+    stack: Stack,
+) -> None:
+    walked = audited_routes(stack)
+    assert len(walked) > 30, "the walk found the routes"
+    for route, method in walked:
+        path = _path(route)
+        body = _body(path) if method in ("POST", "PUT") else {}
+        # 1. no credentials at all
+        status, rows = _call(stack, method, path, **body)
+        assert len(rows) == 1, f"{method} {path} without credentials: {len(rows)} rows"
+        (row,) = rows
+        assert (row.status, row.action) == (status, route.name)
+        open_route = route.name in ("registry.root", "token.issue")
+        if not open_route:
+            assert (status, row.decision) == (401, "deny"), f"{method} {path}"
+        # 2. with the credentials of a client that may use the route
+        status, rows = _call(stack, method, path, **_credentials(stack, path), **body)
+        assert len(rows) == 1, f"{method} {path} with credentials: {len(rows)} rows"
+        assert rows[0].status == status
+        if status < 400:
+            assert rows[0].decision == "allow", f"{method} {path} served without an allow"
+        # 3. malformed input: a bad path value where there is one, else a bad body
+        bad = next((n for n in route.param_convertors if n in MALFORMED), None)
+        bad_path = _path(route, bad) if bad else path
+        junk = {"content": b"{nope", "headers": {"Content-Type": "application/json"}}
+        creds = _credentials(stack, path)
+        if "headers" in creds:
+            junk["headers"] = {**creds.pop("headers"), **junk["headers"]}
+        status, rows = _call(stack, method, f"{bad_path}?limit=abc&after=-1", **creds, **junk)
+        assert len(rows) == 1, f"{method} {bad_path} malformed: {len(rows)} rows"
+        assert rows[0].status == status
+
+
+def test_requests_that_match_no_route_are_audited_too(stack: Stack) -> None:
+    for method, path, expected in [("GET", "/v2/nothing", 404), ("DELETE", "/v1/streams", 405)]:
+        status, rows = _call(stack, method, path)
+        assert status == expected
+        (row,) = rows
+        assert (row.decision, row.status) == ("deny", expected)
+    (row,) = _call(stack, "GET", "/v2/nothing")[1]
+    assert row.action == "unrouted"
+
+
+def test_public_documents_are_not_audited(stack: Stack) -> None:
+    for path in ("/", "/healthz", "/.well-known/jwks.json", "/problems/forbidden", "/openapi.json"):
+        status, rows = _call(stack, "GET", path)
+        assert (status, rows) == (200, [])
+
+
+def test_every_audited_route_depends_on_exactly_one_access_decision(stack: Stack) -> None:
+    def calls(dependant: Any) -> Iterator[Any]:
+        for sub in dependant.dependencies:
+            yield sub.call
+            yield from calls(sub)
+
+    for route, _method in audited_routes(stack):
+        if route.name == "token.issue":
+            continue  # its decision is Authlib's grant, recorded by the route itself
+        assert isinstance(route.original_route, APIRoute)
+        used = [c for c in set(calls(route.original_route.dependant)) if c in ACCESS_DEPENDENCIES]
+        assert len(used) == 1, f"{route.name} depends on {used}"
+
+
+def test_a_route_that_forgets_its_decision_serves_nothing(tmp_path) -> None:
+    with gateway_stack(tmp_path) as fresh:
+        app = fresh.http.app
+
+        @app.get("/v1/forgot", name="forgot")  # type: ignore[attr-defined]
+        def forgot() -> dict[str, str]:
+            return {"secret": "served without a decision"}
+
+        @app.get("/v1/remembered", name="remembered")  # type: ignore[attr-defined]
+        def remembered(caller: RegistryReader) -> dict[str, str]:
+            return {"ok": "yes"}
+
+        response = fresh.http.get("/v1/forgot", headers={"X-Request-ID": "forgot-1"})
+        assert response.status_code == 500 and "secret" not in response.text
+        (row,) = rows_of(fresh, "forgot-1")
+        assert (row.decision, row.status) == ("deny", 500)
+        assert "without a policy decision" in row.reason
+        issued = fresh.credentials["health-dispatch"]
+        ok = fresh.http.get(
+            "/v1/remembered",
+            auth=(issued.client_id, issued.client_secret),
+            headers={"X-Request-ID": "remembered-1"},
+        )
+        assert ok.status_code == 200
+        (row,) = rows_of(fresh, "remembered-1")
+        assert row.decision == "allow"

@@ -1,0 +1,248 @@
+"""Arrows run one way: each package imports only what the design card lets it.
+
+The table below is the design's layer diagram, written as data. Every ``import`` in
+``hub/`` and ``connectors/`` (at module level or inside a function) is checked against
+it, and a few packages are imported in a fresh interpreter to prove that what they pull
+in transitively stays out of Kafka and the web framework too.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: For each hub package, the other hub packages it may import. Packages not listed
+#: here (the composition root and the commands: hub.cli, hub.stack, hub.dev, hub.demo,
+#: hub.provision) may import anything.
+ALLOWED: dict[str, frozenset[str]] = {
+    "hub.errors": frozenset(),
+    "hub.config": frozenset(),
+    "hub.identity": frozenset(),
+    "hub.telemetry": frozenset({"hub.config"}),
+    "hub.serde": frozenset({"hub.errors"}),
+    "hub.store": frozenset({"hub.config", "hub.errors"}),
+    "hub.bus": frozenset({"hub.config", "hub.errors"}),
+    "hub.registry": frozenset({"hub.serde", "hub.store", "hub.errors"}),
+    "hub.policy": frozenset({"hub.serde", "hub.identity", "hub.errors"}),
+    "hub.audit": frozenset({"hub.store", "hub.errors"}),
+    "hub.catalog": frozenset(
+        {"hub.serde", "hub.registry", "hub.policy", "hub.store", "hub.config", "hub.errors"}
+    ),
+    "hub.connect": frozenset({"hub.serde", "hub.bus", "hub.errors", "hub.telemetry"}),
+    "hub.gateway": frozenset(
+        {
+            "hub",
+            "hub.audit",
+            "hub.bus",
+            "hub.config",
+            "hub.errors",
+            "hub.identity",
+            "hub.policy",
+            "hub.registry",
+            "hub.serde",
+            "hub.store",
+            "hub.telemetry",
+        }
+    ),
+}
+
+#: Third-party packages that only one part of the hub may import.
+OWNED_BY: dict[str, frozenset[str]] = {
+    "kafka": frozenset({"hub.bus"}),
+    "fastapi": frozenset({"hub.gateway"}),
+    "starlette": frozenset({"hub.gateway"}),
+    "uvicorn": frozenset({"hub.gateway", "hub.stack"}),
+}
+
+#: Connectors see the SDK and nothing else of the hub.
+CONNECTOR_MAY_IMPORT = frozenset({"hub.connect"})
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    module: str
+    line: int
+    imported: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.line} imports {self.imported} ({self.rule})"
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(root: Path, path: Path) -> list[tuple[int, str]]:
+    """Every module ``path`` imports, relative imports resolved, with its line."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    here = module_name(root, path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            found.append((node.lineno, target))
+            # ``from hub import gateway`` imports hub.gateway.
+            found += [(node.lineno, f"{target}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(f"{package}.")
+
+
+def _hub_package(name: str) -> str:
+    """``hub.gateway.routes.x`` -> ``hub.gateway``; ``hub`` stays ``hub``."""
+    return ".".join(name.split(".")[:2])
+
+
+def violations(root: Path) -> list[Violation]:
+    found: list[Violation] = []
+    for path in sorted((root / "hub").rglob("*.py")) + sorted((root / "connectors").rglob("*.py")):
+        module = module_name(root, path)
+        own = _hub_package(module)
+        for line, imported in imports_of(root, path):
+            top = imported.split(".")[0]
+            if top in OWNED_BY and not any(_within(module, p) for p in OWNED_BY[top]):
+                owners = ", ".join(sorted(OWNED_BY[top]))
+                found.append(Violation(module, line, imported, f"only {owners} may import {top}"))
+            if top != "hub" or imported in ("hub", "hub.__version__"):
+                continue
+            target = _hub_package(imported)
+            if module.startswith("connectors"):
+                if not any(_within(imported, p) for p in CONNECTOR_MAY_IMPORT):
+                    found.append(
+                        Violation(module, line, imported, "connectors use hub.connect only")
+                    )
+                continue
+            if target == own or own not in ALLOWED:
+                continue
+            if target not in ALLOWED[own]:
+                found.append(Violation(module, line, imported, f"{own} may not import {target}"))
+    # ``from hub.x import name`` also yields hub.x.name: keep the first report of a rule.
+    unique: dict[tuple[str, int, str], Violation] = {}
+    for v in found:
+        unique.setdefault((v.module, v.line, v.rule), v)
+    return list(unique.values())
+
+
+def test_every_import_follows_the_layers() -> None:
+    problems = violations(ROOT)
+    assert not problems, "imports against the layers:\n" + "\n".join(map(str, problems))
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (tmp_path / "connectors").mkdir(exist_ok=True)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"hub/registry/x.py": "from hub.gateway.deps import CallerDep\n"},
+            "hub.registry.x:1 imports hub.gateway.deps (hub.registry may not import hub.gateway)",
+        ),
+        (
+            {"hub/policy/x.py": "def f():\n    import fastapi\n"},
+            "hub.policy.x:2 imports fastapi (only hub.gateway may import fastapi)",
+        ),
+        (
+            {"hub/gateway/x.py": "from kafka import KafkaConsumer\n"},
+            "hub.gateway.x:1 imports kafka (only hub.bus may import kafka)",
+        ),
+        (
+            {"hub/connect/x.py": "from ..policy import model\n"},
+            "hub.connect.x:1 imports hub.policy (hub.connect may not import hub.policy)",
+        ),
+        (
+            {"connectors/x.py": "from hub.serde.wire import frame\n"},
+            "connectors.x:1 imports hub.serde.wire (connectors use hub.connect only)",
+        ),
+        (
+            {"hub/store/x.py": "import starlette.requests\n"},
+            "hub.store.x:1 imports starlette.requests (only hub.gateway may import starlette)",
+        ),
+    ],
+    ids=[
+        "registry-gateway",
+        "policy-fastapi",
+        "gateway-kafka",
+        "connect-policy",
+        "connector",
+        "store-starlette",
+    ],
+)
+def test_the_check_catches_an_import_against_the_layers(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    found = [str(v) for v in violations(_tree(tmp_path, files))]
+    assert found == [expected]
+
+
+def test_the_check_lets_allowed_imports_pass(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "hub/gateway/x.py": "from hub.policy.decision import decide\nimport fastapi\n",
+            "hub/stack.py": "import uvicorn\nfrom hub.gateway.app import create_app\n",
+            "connectors/y.py": "from hub.connect import Connector\nimport defusedxml\n",
+            "hub/serde/z.py": "from . import wire\nfrom hub.errors import InvalidFrame\n",
+        },
+    )
+    assert violations(root) == []
+
+
+# Static imports miss what a package drags in through others: import each in a fresh
+# interpreter and look at what got loaded.
+FORBIDDEN_AT_RUNTIME = ("kafka", "fastapi", "starlette", "uvicorn")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "hub.serde.avro",
+        "hub.registry.service",
+        "hub.policy.decision",
+        "hub.audit.log",
+        "hub.store.models",
+        "hub.catalog.check",
+        "hub.connect",
+        "hub.connect.testing",
+        "connectors.catalog",
+    ],
+)
+def test_importing_a_domain_package_loads_no_kafka_and_no_web_framework(module: str) -> None:
+    probe = (
+        f"import importlib, json, sys; importlib.import_module({module!r}); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    loaded = set(json.loads(done.stdout))
+    assert not loaded & set(FORBIDDEN_AT_RUNTIME), (
+        f"{module} loads {loaded & set(FORBIDDEN_AT_RUNTIME)}"
+    )
