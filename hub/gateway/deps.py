@@ -151,6 +151,24 @@ def stream_access(
     return StreamAccess(caller, entry, decision)
 
 
+def subject_name(
+    request: Request,
+    subject: Annotated[str, Path(description="a subject; send a `/` inside it as `%2F`")],
+) -> str:
+    """The subject as sent. Routes take the rest of the path as the subject so that an
+    encoded ``%2F`` stays inside it; a literal ``/`` there is a path separator, and a
+    path with one too many is no route at all (as in Confluent's registry)."""
+    raw = request.scope.get("raw_path")
+    if raw is not None:
+        structural = request.url.path.count("/") - subject.count("/")
+        if raw.split(b"?", 1)[0].count(b"/") > structural:
+            raise NotFound(f"no route for {request.url.path}; send a '/' inside a subject as %2F")
+    return subject
+
+
+SubjectDep = Annotated[str, Depends(subject_name)]
+
+
 def registry_reader(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
     """Schemas are shared metadata: any authenticated client may read them."""
     trail.allow("any authenticated client may read the registry")
@@ -179,7 +197,7 @@ def _registry_changer(subject: str | None, caller: Caller, trail: AuditTrail) ->
     return caller
 
 
-def registry_writer(subject: str, caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+def registry_writer(subject: SubjectDep, caller: RegistryCallerDep, trail: TrailDep) -> Caller:
     """Writing needs ``registry:write`` and an agency writes only its own subjects;
     ``registry:admin`` (hub operators) may change any subject."""
     return _registry_changer(subject, caller, trail)

@@ -90,11 +90,13 @@ def check_candidate(
     rows = queries.subject_rows(session, subject=subject)
     mode = effective_mode(session, subject=subject)
     if version is None:
+        # A subject with no versions yet has nothing to break: a pipeline checking a new
+        # subject before its first registration gets "compatible", as from Confluent.
         newest_first = sorted(queries.live(rows), key=lambda r: r.version, reverse=True)
         return check_compatibility(mode, parsed, _previous(session, newest_first))
-    target = queries.find_version(
-        queries.existing_rows(session, subject=subject), version, deleted=True
-    )
+    if not rows:
+        raise errors.subject_not_found(subject)
+    target = queries.find_version(rows, version)
     return check_compatibility(mode, parsed, _previous(session, [target]), against_all=False)
 
 

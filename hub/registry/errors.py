@@ -23,7 +23,8 @@ def subject_not_found(subject: str) -> RegistryError:
 
 
 def version_not_found(version: int | str) -> RegistryError:
-    return RegistryError(404, 40402, f"Version {version} not found.")
+    shown = "latest" if version == -1 else version  # -1 is how "latest" travels
+    return RegistryError(404, 40402, f"Version {shown} not found.")
 
 
 def schema_not_found(schema_id: int | None = None) -> RegistryError:

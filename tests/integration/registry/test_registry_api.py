@@ -321,6 +321,105 @@ def test_compatibility_endpoint_answers_without_registering(stack: Stack) -> Non
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/compatibility/subjects/meteorology.none.v1-value/versions/latest", 404, 40401),
+        ("/compatibility/subjects/meteorology.none.v1-value/versions/1", 404, 40401),
+        ("/compatibility/subjects/meteorology.gone.v1-value/versions/latest", 404, 40402),
+        ("/compatibility/subjects/meteorology.gone.v1-value/versions/1", 404, 40402),
+        ("/compatibility/subjects/meteorology.gone.v1-value/versions/2", 404, 40402),
+        ("/compatibility/subjects/meteorology.gone.v1-value/versions/0", 422, 42202),
+        ("/compatibility/subjects/meteorology.gone.v1-value/versions/one", 422, 42202),
+        # Nothing to break yet: checking a new subject before registering it passes.
+        ("/compatibility/subjects/meteorology.none.v1-value/versions", 200, None),
+        ("/compatibility/subjects/meteorology.gone.v1-value/versions", 200, None),
+    ],
+    ids=lambda v: str(v).rsplit("/", 2)[-2:] if isinstance(v, str) else str(v),
+)
+def test_compatibility_with_a_missing_subject_or_version(
+    stack: Stack, path: str, status: int, code: int | None
+) -> None:
+    gone = "meteorology.gone.v1-value"
+    if call(stack, "GET", f"/subjects/{gone}/versions?deleted=true").status_code != 200:
+        register(stack, gone, record(A_INT))
+        call(stack, "DELETE", f"/subjects/{gone}")
+    response = call(stack, "POST", path, body={"schema": record(A_INT)})
+    if code is None:
+        assert (response.status_code, response.json()) == (200, {"is_compatible": True})
+    else:
+        error(response, status, code)
+
+
+UNION_CASES = [
+    # (history field type, candidate field type, mode, compatible)
+    (["null", "int", "string"], ["null", "int"], "BACKWARD", False),
+    (["null", "int"], ["null", "int", "string"], "BACKWARD", True),
+    (["null", "int"], ["null", "int", "string"], "FORWARD", False),
+    (["null", "int", "string"], ["string", "null", "int"], "FULL", True),
+    (["null", "string"], "string", "BACKWARD", False),
+    ("string", ["null", "string"], "BACKWARD", True),
+    ("string", ["null", "string"], "FULL", False),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "mode", "compatible"), UNION_CASES)
+def test_union_changes_are_judged_alike_by_check_and_registration(
+    stack: Stack, old, new, mode: str, compatible: bool
+) -> None:
+    subject = f"meteorology.union-{UNION_CASES.index((old, new, mode, compatible))}.v1-value"
+    call(stack, "PUT", f"/config/{subject}", body={"compatibility": mode})
+    assert (
+        register(stack, subject, record(A_INT, {"name": "status", "type": old})).status_code == 200
+    )
+    candidate = record(A_INT, {"name": "status", "type": new})
+    for path in (
+        f"/compatibility/subjects/{subject}/versions/latest",
+        f"/compatibility/subjects/{subject}/versions",
+    ):
+        checked = call(stack, "POST", f"{path}?verbose=true", body={"schema": candidate})
+        assert checked.status_code == 200, checked.text
+        assert checked.json()["is_compatible"] is compatible
+        if not compatible:
+            assert all("field:'status'" in m for m in checked.json()["messages"])
+    registered = register(stack, subject, candidate)
+    if compatible:
+        assert registered.json()["version"] == 2
+    else:
+        assert "field:'status'" in error(registered, 409, 409)
+
+
+def test_a_subject_holding_a_slash_is_routed_whole(stack: Stack) -> None:
+    subject = "meteorology.nested%2Fpart.v1-value"
+    first = register(stack, subject, record(A_INT))
+    assert first.status_code == 200, first.text
+    assert "meteorology.nested/part.v1-value" in call(stack, "GET", "/subjects").json()
+    found = call(stack, "GET", f"/subjects/{subject}/versions/1").json()
+    assert found["subject"] == "meteorology.nested/part.v1-value"
+    assert call(stack, "GET", f"/subjects/{subject}/versions").json() == [1]
+    assert (
+        call(stack, "POST", f"/subjects/{subject}", body={"schema": record(A_INT)}).json()[
+            "version"
+        ]
+        == 1
+    )
+    assert (
+        call(stack, "PUT", f"/config/{subject}", body={"compatibility": "FULL"}).status_code == 200
+    )
+    assert call(stack, "GET", f"/config/{subject}").json() == {"compatibilityLevel": "FULL"}
+    checked = call(
+        stack,
+        "POST",
+        f"/compatibility/subjects/{subject}/versions/1",
+        body={"schema": record(A_INT)},
+    )
+    assert checked.json() == {"is_compatible": True}
+    # A literal slash is a path separator, as in Confluent: no such subject route.
+    literal = call(stack, "GET", "/subjects/meteorology.nested/part.v1-value/versions")
+    assert literal.status_code == 404 and "send a '/' inside a subject as %2F" in literal.text
+    assert call(stack, "DELETE", f"/subjects/{subject}/versions/1").json() == 1
+
+
 def test_config_per_subject_and_global(stack: Stack) -> None:
     subject = "meteorology.config.v1-value"
     assert call(stack, "GET", "/config").json() == {"compatibilityLevel": "BACKWARD"}

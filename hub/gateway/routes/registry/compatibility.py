@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from hub.gateway.deps import RegistryDep, RegistryReader, TrailDep
+from hub.gateway.deps import RegistryDep, RegistryReader, SubjectDep, TrailDep
 from hub.gateway.routes.registry.requests import SchemaBody, VerboseFlag, VersionDep
 from hub.gateway.routes.registry.responses import RegistryJSON
 from hub.registry.compatibility import CompatibilityReport
@@ -20,7 +20,7 @@ router = APIRouter(tags=["schema registry"])
     name="registry.compatibility.version",
 )
 def check_version(
-    subject: str,
+    subject: SubjectDep,
     version: VersionDep,
     caller: RegistryReader,
     registry: RegistryDep,
@@ -35,7 +35,7 @@ def check_version(
 
 @router.post("/compatibility/subjects/{subject:path}/versions", name="registry.compatibility.all")
 def check_all(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryReader,
     registry: RegistryDep,
     trail: TrailDep,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from hub.gateway.deps import RegistryAdmin, RegistryDep, RegistryReader, RegistryWriter, TrailDep
+from hub.gateway.deps import (
+    RegistryAdmin,
+    RegistryDep,
+    RegistryReader,
+    RegistryWriter,
+    SubjectDep,
+    TrailDep,
+)
 from hub.gateway.routes.registry.requests import CompatibilityBody, DefaultToGlobalFlag
 from hub.gateway.routes.registry.responses import RegistryJSON
 
@@ -21,7 +28,7 @@ def get_global(caller: RegistryReader, registry: RegistryDep, trail: TrailDep) -
 
 @router.get("/config/{subject:path}", name="registry.config.get")
 def get_subject(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryReader,
     registry: RegistryDep,
     trail: TrailDep,
@@ -43,7 +50,7 @@ def put_global(
 
 @router.put("/config/{subject:path}", name="registry.config.set")
 def put_subject(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryWriter,
     registry: RegistryDep,
     trail: TrailDep,
@@ -63,7 +70,7 @@ def delete_global(caller: RegistryAdmin, registry: RegistryDep, trail: TrailDep)
 
 @router.delete("/config/{subject:path}", name="registry.config.delete")
 def delete_subject(
-    subject: str, caller: RegistryWriter, registry: RegistryDep, trail: TrailDep
+    subject: SubjectDep, caller: RegistryWriter, registry: RegistryDep, trail: TrailDep
 ) -> Response:
     previous = registry.delete_mode(subject=subject)
     trail.served(1, f"removed mode {previous} of {subject}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from hub.gateway.deps import Anyone, RegistryReader
+from hub.gateway.deps import Anyone, RegistryReader, SubjectDep
 from hub.gateway.routes.registry.responses import RegistryJSON
 
 router = APIRouter(tags=["schema registry"])
@@ -23,7 +23,7 @@ def mode(caller: RegistryReader) -> Response:
 
 
 @router.get("/mode/{subject:path}", name="registry.mode.subject")
-def subject_mode(subject: str, caller: RegistryReader) -> Response:
+def subject_mode(subject: SubjectDep, caller: RegistryReader) -> Response:
     return RegistryJSON({"mode": "READWRITE"})
 
 

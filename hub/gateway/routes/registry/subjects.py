@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, TrailDep
+from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
 from hub.gateway.routes.registry.requests import (
     DeletedFlag,
     DeletionFilterDep,
@@ -34,7 +34,7 @@ def list_subjects(
 
 @router.post("/subjects/{subject:path}", name="registry.lookup")
 def lookup(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryReader,
     registry: RegistryDep,
     trail: TrailDep,
@@ -50,7 +50,7 @@ def lookup(
 
 @router.delete("/subjects/{subject:path}", name="registry.subject.delete")
 def delete_subject(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryWriter,
     registry: RegistryDep,
     trail: TrailDep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, TrailDep
+from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
 from hub.gateway.routes.registry.requests import (
     DeletedFlag,
     DeletionFilterDep,
@@ -20,7 +20,7 @@ router = APIRouter(tags=["schema registry"])
 
 @router.get("/subjects/{subject:path}/versions", name="registry.versions.list")
 def list_versions(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryReader,
     registry: RegistryDep,
     trail: TrailDep,
@@ -35,7 +35,7 @@ def list_versions(
 
 @router.post("/subjects/{subject:path}/versions", name="registry.register")
 def register(
-    subject: str,
+    subject: SubjectDep,
     caller: RegistryWriter,
     registry: RegistryDep,
     trail: TrailDep,
@@ -48,7 +48,7 @@ def register(
 
 @router.get("/subjects/{subject:path}/versions/{version}", name="registry.version.get")
 def get_version(
-    subject: str,
+    subject: SubjectDep,
     version: VersionDep,
     caller: RegistryReader,
     registry: RegistryDep,
@@ -62,7 +62,7 @@ def get_version(
 
 @router.get("/subjects/{subject:path}/versions/{version}/schema", name="registry.version.schema")
 def get_version_schema(
-    subject: str,
+    subject: SubjectDep,
     version: VersionDep,
     caller: RegistryReader,
     registry: RegistryDep,
@@ -79,7 +79,7 @@ def get_version_schema(
     name="registry.version.referencedby",
 )
 def referenced_by(
-    subject: str,
+    subject: SubjectDep,
     version: VersionDep,
     caller: RegistryReader,
     registry: RegistryDep,
@@ -92,7 +92,7 @@ def referenced_by(
 
 @router.delete("/subjects/{subject:path}/versions/{version}", name="registry.version.delete")
 def delete_version(
-    subject: str,
+    subject: SubjectDep,
     version: VersionDep,
     caller: RegistryWriter,
     registry: RegistryDep,
