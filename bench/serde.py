@@ -111,7 +111,7 @@ def registry_rates(lookups: int, http_lookups: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, open_stack(make_settings(Path(tmp))) as hub:
         settings, sessions = hub.settings, hub.sessions
         ids = [s.schema_id for s in hub.registered.values()]
-        cache = SchemaCache(hub.registry.schema)
+        cache = SchemaCache(hub.registry.decodable)
         for schema_id in ids:
             cache(schema_id)
 

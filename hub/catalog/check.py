@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
@@ -63,9 +64,7 @@ def _registered(
 ) -> dict[str, list[tuple[int, str]]] | None:
     """Live versions per subject, newest first; None if there is no registry to ask."""
     url = make_url(settings.database.url)
-    if url.get_backend_name() == "sqlite" and (
-        not url.database or not __import__("os").path.exists(url.database)
-    ):
+    if url.get_backend_name() == "sqlite" and (not url.database or not Path(url.database).exists()):
         return None
     try:
         engine = make_engine(settings.database)
@@ -81,7 +80,10 @@ def _registered(
                     except HubError:
                         continue
                     found[subject] = [
-                        (row.version, queries.schema_by_id(session, schema_id=row.schema_id).text)
+                        (
+                            row.version,
+                            queries.decodable_schema(session, schema_id=row.schema_id).text,
+                        )
                         for row in reversed(rows)
                     ]
             return found

@@ -82,7 +82,7 @@ def build_services(settings: Settings) -> GatewayServices:
         registry=registry,
         events=EventPages(
             reader=reader,
-            decode=AvroDeserializer(SchemaCache(registry.schema)),
+            decode=AvroDeserializer(SchemaCache(registry.decodable)),
             page_default=settings.gateway.page_default,
             page_max=settings.gateway.page_max,
         ),

@@ -5,12 +5,14 @@
   versions; its id is global (the same schema under two subjects shares one id).
 - New versions number on from the highest ever used, soft-deleted ones included.
 - Deletes are soft first; a permanent delete needs the soft one before it.
+- A version another schema refers to cannot be deleted (42206): softly while a live
+  version refers to it, permanently while any version does.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import avro.schema
@@ -19,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import InvalidSchema
-from hub.registry import errors, queries
+from hub.registry import errors, queries, references
 from hub.registry.compat_config import effective_mode
 from hub.registry.compatibility import CompatibilityReport, PreviousVersion, check_compatibility
-from hub.registry.entities import SubjectSchema
+from hub.registry.entities import Reference, SubjectSchema
 from hub.serde.parse import canonical_text, fingerprint, parse_avro
 from hub.store.models import RegistryConfig, SchemaRow, SubjectVersion
 
@@ -30,22 +32,44 @@ T = TypeVar("T")
 SCHEMA_TYPES = ("AVRO",)
 
 
-def parse_for_registry(text: str, schema_type: str = "AVRO") -> avro.schema.Schema:
+def parse_for_registry(
+    text: str, schema_type: str = "AVRO", *, named: Sequence[str] = ()
+) -> avro.schema.Schema:
     if schema_type.upper() not in SCHEMA_TYPES:
         raise errors.RegistryError(422, 42201, f"Invalid schema type {schema_type}")
     if not text.strip():
         raise errors.RegistryError(422, 42201, "Empty schema")
     try:
-        return parse_avro(text)
+        return parse_avro(text, named=named)
     except InvalidSchema as exc:
         raise errors.invalid_schema(exc.message.removeprefix("invalid Avro schema: ")) from None
 
 
+def identify(
+    session: Session,
+    *,
+    text: str,
+    schema_type: str = "AVRO",
+    refs: Sequence[Reference] = (),
+    allow_deleted: bool = False,
+) -> tuple[avro.schema.Schema, tuple[Reference, ...], str]:
+    """Parse a requested schema with its references; returns it, the concrete references
+    and its fingerprint (its identity)."""
+    resolution = references.resolve(session, refs, allow_deleted=allow_deleted)
+    parsed = parse_for_registry(text, schema_type, named=resolution.named)
+    digest = fingerprint(parsed, references=[r.as_tuple() for r in resolution.references])
+    return parsed, resolution.references, digest
+
+
 def register(
-    session: Session, *, subject: str, text: str, schema_type: str = "AVRO"
+    session: Session,
+    *,
+    subject: str,
+    text: str,
+    schema_type: str = "AVRO",
+    refs: Sequence[Reference] = (),
 ) -> SubjectSchema:
-    parsed = parse_for_registry(text, schema_type)
-    digest = fingerprint(parsed)
+    parsed, concrete, digest = identify(session, text=text, schema_type=schema_type, refs=refs)
     rows = queries.subject_rows(session, subject=subject)
     existing = session.scalar(select(SchemaRow).where(SchemaRow.fingerprint == digest))
     if existing is not None:
@@ -55,6 +79,9 @@ def register(
         )
         if same:
             return queries.subject_schema(session, same[-1], existing)
+    inlined = _inlined_match(session, rows, parsed, concrete)
+    if inlined is not None:
+        return queries.subject_schema(session, inlined)
     live = sorted(queries.live(rows), key=lambda r: r.version, reverse=True)
     report = check_compatibility(
         effective_mode(session, subject=subject), parsed, _previous(session, live)
@@ -66,6 +93,7 @@ def register(
         existing = SchemaRow(schema_type="AVRO", schema_text=compact, fingerprint=digest)
         session.add(existing)
         session.flush()
+        references.save(session, existing.id, concrete)
     next_version = max((r.version for r in rows), default=0) + 1
     # Soft-deleted versions of this very schema are replaced by the new one (Confluent).
     for row in rows:
@@ -77,12 +105,67 @@ def register(
     return queries.subject_schema(session, created, existing)
 
 
+def lookup(
+    session: Session,
+    *,
+    subject: str,
+    text: str,
+    schema_type: str = "AVRO",
+    refs: Sequence[Reference] = (),
+    deleted: bool = False,
+) -> SubjectSchema:
+    """The version of ``subject`` that holds this very schema (with these references)."""
+    parsed, concrete, digest = identify(
+        session, text=text, schema_type=schema_type, refs=refs, allow_deleted=True
+    )
+    schema_id = queries.schema_id_for(session, digest=digest)
+    try:
+        return queries.lookup(session, subject=subject, schema_id=schema_id, deleted=deleted)
+    except errors.RegistryError as exc:
+        inlined = _inlined_match(
+            session, queries.subject_rows(session, subject=subject), parsed, concrete
+        )
+        if exc.error_code != 40403 or inlined is None:
+            raise
+        return queries.subject_schema(session, inlined)
+
+
+def _inlined_match(
+    session: Session,
+    rows: Sequence[SubjectVersion],
+    parsed: avro.schema.Schema,
+    concrete: Sequence[Reference],
+) -> SubjectVersion | None:
+    """A live version with references that a schema sent without them writes out in full.
+
+    Clients that cannot send references send the inlined schema; Confluent finds the
+    version they mean by comparing what both resolve to, and so does this.
+    """
+    if concrete:
+        return None
+    plain = fingerprint(parsed)
+    for row in reversed(queries.live(rows)):
+        schema = session.get(SchemaRow, row.schema_id)
+        assert schema is not None
+        if references.stored(session, schema.id) and (
+            fingerprint(references.parsed(session, schema)) == plain
+        ):
+            return row
+    return None
+
+
 def check_candidate(
-    session: Session, *, subject: str, version: int | None, text: str, verbose: bool = False
+    session: Session,
+    *,
+    subject: str,
+    version: int | None,
+    text: str,
+    refs: Sequence[Reference] = (),
+    verbose: bool = False,
 ) -> CompatibilityReport:
     """Would ``text`` pass against one version (or, with ``None``, the mode's versions)?"""
     try:
-        parsed = parse_for_registry(text)
+        parsed, _, _ = identify(session, text=text, refs=refs)
     except errors.RegistryError as exc:
         if verbose:
             return CompatibilityReport(False, [exc.message])
@@ -104,14 +187,16 @@ def delete_subject(session: Session, *, subject: str, permanent: bool) -> list[i
     rows = queries.subject_rows(session, subject=subject)
     if not rows:
         raise errors.subject_not_found(subject)
+    live = queries.live(rows)
+    if not permanent and not live:
+        raise errors.subject_soft_deleted(subject)
+    for row in rows if permanent else live:
+        _refuse_if_referenced(session, row, permanent=permanent, other_than=subject)
     if not permanent:
-        live = [r for r in rows if not r.deleted]
-        if not live:
-            raise errors.subject_soft_deleted(subject)
         for row in live:
             row.deleted = True
         return [r.version for r in live]
-    if any(not r.deleted for r in rows):
+    if live:
         raise errors.subject_not_soft_deleted(subject)
     for row in rows:
         session.delete(row)
@@ -128,6 +213,7 @@ def delete_version(session: Session, *, subject: str, version: int, permanent: b
     target = queries.find_version(rows, version, deleted=True)
     if not permanent and target.deleted:
         raise errors.version_soft_deleted(subject, target.version)
+    _refuse_if_referenced(session, target, permanent=permanent)
     if permanent and not target.deleted:
         raise errors.version_not_soft_deleted(subject, target.version)
     if permanent:
@@ -139,6 +225,21 @@ def delete_version(session: Session, *, subject: str, version: int, permanent: b
     else:
         target.deleted = True
     return target.version
+
+
+def _refuse_if_referenced(
+    session: Session, row: SubjectVersion, *, permanent: bool, other_than: str | None = None
+) -> None:
+    """A soft delete waits for live referrers to go; a permanent one for every referrer."""
+    found = references.referrers(
+        session,
+        subject=row.subject,
+        version=row.version,
+        deleted=permanent,
+        other_than=other_than,
+    )
+    if found:
+        raise errors.reference_exists(row.subject, row.version)
 
 
 def in_transaction(
@@ -160,5 +261,5 @@ def _previous(session: Session, rows: list[SubjectVersion]) -> list[PreviousVers
     for row in rows:
         schema = session.get(SchemaRow, row.schema_id)
         assert schema is not None
-        previous.append(PreviousVersion(row.version, parse_avro(schema.schema_text)))
+        previous.append(PreviousVersion(row.version, references.parsed(session, schema)))
     return previous

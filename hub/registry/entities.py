@@ -10,10 +10,26 @@ LATEST = -1
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """A named type taken from another subject's version; ``name`` is its Avro full name.
+
+    ``version`` may be ``LATEST`` in a request; stored references name a concrete one.
+    """
+
+    name: str
+    subject: str
+    version: int
+
+    def as_tuple(self) -> tuple[str, str, int]:
+        return (self.name, self.subject, self.version)
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSchema:
     schema_id: int
     text: str
     schema_type: str
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +40,7 @@ class SubjectSchema:
     text: str
     schema_type: str
     deleted: bool = False
+    references: tuple[Reference, ...] = ()
 
 
 def parse_version(text: str) -> int:

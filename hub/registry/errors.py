@@ -106,3 +106,17 @@ def schema_too_large(limit: int) -> RegistryError:
     return RegistryError(
         422, 42209, f"Register operation failed because schema is too large (limit {limit} bytes)"
     )
+
+
+def reference_not_found(subject: str, version: int) -> RegistryError:
+    shown = "latest" if version == -1 else version
+    return invalid_schema(f'No schema reference found for subject "{subject}" and version {shown}')
+
+
+def reference_exists(subject: str, version: int) -> RegistryError:
+    return RegistryError(
+        422,
+        42206,
+        "One or more references exist to the schema "
+        f"{{magic=1,keytype=SCHEMA,subject={subject},version={version}}}.",
+    )

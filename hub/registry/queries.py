@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.registry import errors
+from hub.registry import errors, references
 from hub.registry.entities import LATEST, StoredSchema, SubjectSchema
 from hub.store.models import SchemaRow, SubjectVersion
 
@@ -26,7 +26,15 @@ def schema_row(session: Session, *, schema_id: int) -> SchemaRow:
 def schema_by_id(session: Session, *, schema_id: int) -> StoredSchema:
     """A schema by id; soft-deleted versions do not hide it, so old records still decode."""
     row = schema_row(session, schema_id=schema_id)
-    return StoredSchema(row.id, row.schema_text, row.schema_type)
+    return StoredSchema(
+        row.id, row.schema_text, row.schema_type, references.stored(session, row.id)
+    )
+
+
+def decodable_schema(session: Session, *, schema_id: int) -> StoredSchema:
+    """A schema by id with its references written out, for decoders and validators."""
+    row = schema_row(session, schema_id=schema_id)
+    return StoredSchema(row.id, references.decodable_text(session, row), row.schema_type)
 
 
 def list_subjects(
@@ -137,7 +145,13 @@ def subject_schema(
     schema = schema or session.get(SchemaRow, row.schema_id)
     assert schema is not None, "foreign key guarantees the schema row"
     return SubjectSchema(
-        row.subject, row.version, schema.id, schema.schema_text, schema.schema_type, row.deleted
+        row.subject,
+        row.version,
+        schema.id,
+        schema.schema_text,
+        schema.schema_type,
+        row.deleted,
+        references.stored(session, schema.id),
     )
 
 

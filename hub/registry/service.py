@@ -6,13 +6,14 @@ all call this; none of them opens a session or runs a query of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.registry import commands, compat_config, queries
+from hub.registry import commands, compat_config, queries, references
 from hub.registry.compatibility import CompatibilityReport
-from hub.registry.entities import StoredSchema, SubjectSchema
+from hub.registry.entities import Reference, StoredSchema, SubjectSchema
 from hub.serde.modes import CompatibilityMode
-from hub.serde.parse import fingerprint
 
 
 class RegistryService:
@@ -46,20 +47,46 @@ class RegistryService:
         with self._sessions() as session:
             return queries.latest(session, subject=subject)
 
-    def register(self, *, subject: str, text: str, schema_type: str = "AVRO") -> SubjectSchema:
+    def register(
+        self,
+        *,
+        subject: str,
+        text: str,
+        schema_type: str = "AVRO",
+        refs: Sequence[Reference] = (),
+    ) -> SubjectSchema:
         return commands.in_transaction(
             self._sessions,
-            lambda s: commands.register(s, subject=subject, text=text, schema_type=schema_type),
+            lambda s: commands.register(
+                s, subject=subject, text=text, schema_type=schema_type, refs=refs
+            ),
         )
 
     def lookup(
-        self, *, subject: str, text: str, schema_type: str = "AVRO", deleted: bool = False
+        self,
+        *,
+        subject: str,
+        text: str,
+        schema_type: str = "AVRO",
+        refs: Sequence[Reference] = (),
+        deleted: bool = False,
     ) -> SubjectSchema:
-        """The version of ``subject`` that holds this very schema."""
-        parsed = commands.parse_for_registry(text, schema_type)
+        """The version of ``subject`` that holds this very schema (with these references)."""
         with self._sessions() as session:
-            schema_id = queries.schema_id_for(session, digest=fingerprint(parsed))
-            return queries.lookup(session, subject=subject, schema_id=schema_id, deleted=deleted)
+            return commands.lookup(
+                session,
+                subject=subject,
+                text=text,
+                schema_type=schema_type,
+                refs=refs,
+                deleted=deleted,
+            )
+
+    def referenced_by(self, *, subject: str, version: int) -> list[int]:
+        """Ids of the live schemas that refer to this version (soft-deleted or not)."""
+        with self._sessions() as session:
+            found = queries.get_version(session, subject=subject, version=version, deleted=True)
+            return references.referrers(session, subject=found.subject, version=found.version)
 
     def delete_subject(self, *, subject: str, permanent: bool) -> list[int]:
         return commands.in_transaction(
@@ -81,6 +108,11 @@ class RegistryService:
         with self._sessions() as session:
             return queries.schema_by_id(session, schema_id=schema_id)
 
+    def decodable(self, schema_id: int) -> StoredSchema:
+        """The schema with its references written out: what a decoder compiles."""
+        with self._sessions() as session:
+            return queries.decodable_schema(session, schema_id=schema_id)
+
     def schema_uses(self, *, schema_id: int, deleted: bool = False) -> list[tuple[str, int]]:
         """(subject, version) pairs holding this schema."""
         with self._sessions() as session:
@@ -89,11 +121,17 @@ class RegistryService:
     # Compatibility
 
     def check(
-        self, *, subject: str, version: int | None, text: str, verbose: bool = False
+        self,
+        *,
+        subject: str,
+        version: int | None,
+        text: str,
+        refs: Sequence[Reference] = (),
+        verbose: bool = False,
     ) -> CompatibilityReport:
         with self._sessions() as session:
             return commands.check_candidate(
-                session, subject=subject, version=version, text=text, verbose=verbose
+                session, subject=subject, version=version, text=text, refs=refs, verbose=verbose
             )
 
     def mode(self, *, subject: str | None, default_to_global: bool = False) -> CompatibilityMode:

@@ -90,6 +90,26 @@ class SubjectVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SchemaReferenceRow(Base):
+    """A named type a schema takes from another subject's version (Confluent ``references``).
+
+    Kept in the order they were given: it is part of the schema's identity.
+    """
+
+    __tablename__ = "registry_schema_references"
+    __table_args__ = (
+        UniqueConstraint("schema_id", "position", name="uq_schema_reference_position"),
+        Index("ix_schema_references_target", "subject", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    schema_id: Mapped[int] = mapped_column(ForeignKey("registry_schemas.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class RegistryConfig(Base):
     """Compatibility mode per subject; the empty subject holds the global default."""
 

@@ -29,7 +29,9 @@ def check_version(
     verbose: VerboseFlag,
 ) -> Response:
     """Against one version (``latest`` for the newest live one)."""
-    report = registry.check(subject=subject, version=version, text=body.text, verbose=verbose)
+    report = registry.check(
+        subject=subject, version=version, text=body.text, refs=body.references, verbose=verbose
+    )
     return _answer(report, subject, trail, verbose=verbose)
 
 
@@ -43,7 +45,9 @@ def check_all(
     verbose: VerboseFlag,
 ) -> Response:
     """Against the versions the subject's mode looks at (all of them when transitive)."""
-    report = registry.check(subject=subject, version=None, text=body.text, verbose=verbose)
+    report = registry.check(
+        subject=subject, version=None, text=body.text, refs=body.references, verbose=verbose
+    )
     return _answer(report, subject, trail, verbose=verbose)
 
 

@@ -14,7 +14,7 @@ from fastapi import Depends, Path, Request
 
 from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.registry import errors
-from hub.registry.entities import parse_version
+from hub.registry.entities import LATEST, Reference, parse_version
 from hub.serde.modes import CompatibilityMode
 
 MAX_BODY_BYTES = 256 * 1024
@@ -100,10 +100,11 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class SchemaRequest:
-    """The schema of a register, lookup or compatibility request."""
+    """The schema of a register, lookup or compatibility request, with its references."""
 
     text: str
     schema_type: str
+    references: tuple[Reference, ...] = ()
 
 
 async def schema_request(request: Request) -> SchemaRequest:
@@ -113,14 +114,40 @@ async def schema_request(request: Request) -> SchemaRequest:
         raise errors.RegistryError(
             422, 42201, "the request needs a 'schema' string holding the schema JSON"
         )
-    if body.get("references"):
-        raise errors.RegistryError(
-            422, 42201, "schema references are not supported; send a self-contained schema"
-        )
     schema_type = body.get("schemaType") or "AVRO"
     if not isinstance(schema_type, str):
         raise errors.RegistryError(422, 42201, "schemaType must be a string")
-    return SchemaRequest(text, schema_type)
+    return SchemaRequest(text, schema_type, _references(body.get("references")))
+
+
+def _references(given: Any) -> tuple[Reference, ...]:
+    """``[{name, subject, version}]``; a version is a number, or -1 for the newest."""
+    if given is None:
+        return ()
+    if not isinstance(given, list):
+        raise errors.invalid_request("references must be a list of {name, subject, version}")
+    return tuple(_reference(item) for item in given)
+
+
+def _reference(item: Any) -> Reference:
+    if isinstance(item, dict):
+        name, subject, version = item.get("name"), item.get("subject"), item.get("version")
+        if (
+            isinstance(name, str)
+            and name
+            and isinstance(subject, str)
+            and subject
+            and isinstance(version, int)
+            and not isinstance(version, bool)
+            and (version == LATEST or 1 <= version <= 2**31 - 1)
+        ):
+            return Reference(name, subject, version)
+    raise errors.RegistryError(
+        422,
+        42201,
+        f"Invalid reference: {item!r}; each needs a name, a subject and a version "
+        "(a number, or -1 for the newest)",
+    )
 
 
 async def compatibility_level(request: Request) -> CompatibilityMode:

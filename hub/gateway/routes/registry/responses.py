@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from hub.registry.entities import SubjectSchema
+from hub.registry.entities import Reference, StoredSchema, SubjectSchema
 
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
 
@@ -34,4 +34,20 @@ def version_body(found: SubjectSchema) -> dict[str, Any]:
     }
     if found.schema_type != "AVRO":
         body["schemaType"] = found.schema_type
+    if found.references:
+        body["references"] = references_body(found.references)
     return body
+
+
+def schema_body(found: StoredSchema) -> dict[str, Any]:
+    """A schema by id: its text, and its references when it has any (as Confluent 7)."""
+    body: dict[str, Any] = {"schema": found.text}
+    if found.schema_type != "AVRO":
+        body["schemaType"] = found.schema_type
+    if found.references:
+        body["references"] = references_body(found.references)
+    return body
+
+
+def references_body(references: tuple[Reference, ...]) -> list[dict[str, Any]]:
+    return [{"name": r.name, "subject": r.subject, "version": r.version} for r in references]

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, TrailDep
 from hub.gateway.routes.registry.requests import DeletedFlag, SchemaIdParam
-from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema
+from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema, schema_body
 
 router = APIRouter(tags=["schema registry"])
 
@@ -24,7 +24,7 @@ def get_schema(
     """The ``subject`` query parameter is accepted and ignored: ids are global here."""
     found = registry.schema(schema_id)
     trail.served(1, f"read schema {schema_id}")
-    return RegistryJSON({"schema": found.text})
+    return RegistryJSON(schema_body(found))
 
 
 @router.get("/schemas/ids/{schema_id}/schema", name="registry.schema.raw")

@@ -42,7 +42,11 @@ def lookup(
     deleted: DeletedFlag,
 ) -> Response:
     found = registry.lookup(
-        subject=subject, text=body.text, schema_type=body.schema_type, deleted=deleted
+        subject=subject,
+        text=body.text,
+        schema_type=body.schema_type,
+        refs=body.references,
+        deleted=deleted,
     )
     trail.served(1, f"looked up {subject}: version {found.version}, id {found.schema_id}")
     return RegistryJSON(version_body(found))

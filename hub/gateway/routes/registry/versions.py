@@ -41,7 +41,9 @@ def register(
     trail: TrailDep,
     body: SchemaBody,
 ) -> Response:
-    done = registry.register(subject=subject, text=body.text, schema_type=body.schema_type)
+    done = registry.register(
+        subject=subject, text=body.text, schema_type=body.schema_type, refs=body.references
+    )
     trail.served(1, f"registered {subject} version {done.version} as id {done.schema_id}")
     return RegistryJSON({"id": done.schema_id, "version": done.version})
 
@@ -85,9 +87,11 @@ def referenced_by(
     registry: RegistryDep,
     trail: TrailDep,
 ) -> Response:
-    registry.version(subject=subject, version=version, deleted=True)
-    trail.served(0, f"listed schemas referring to {subject} version {version}")
-    return RegistryJSON([])  # schemas here are self-contained: nothing refers to another
+    ids = registry.referenced_by(subject=subject, version=version)
+    trail.served(
+        len(ids), f"listed the {len(ids)} schemas referring to {subject} version {version}"
+    )
+    return RegistryJSON(ids)
 
 
 @router.delete("/subjects/{subject:path}/versions/{version}", name="registry.version.delete")
