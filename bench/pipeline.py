@@ -38,6 +38,7 @@ from hub.catalog.files import SchemaCatalog  # noqa: E402
 from hub.config import AuthSettings, DatabaseSettings, GatewaySettings, KafkaSettings, Settings  # noqa: E402
 from hub.gateway.app import create_app  # noqa: E402
 from hub.gateway.auth.clients import ClientStore  # noqa: E402
+from hub.identity import STREAMS_READ  # noqa: E402
 from hub.stack import open_stack  # noqa: E402
 
 STREAM = "emergency.incident-report"
@@ -174,7 +175,7 @@ def main() -> None:
             publisher.close()
 
             client = ClientStore(sessions).ensure(
-                client_id="bench-reader", agency="health", scopes=frozenset({"streams:read"})
+                client_id="bench-reader", agency="health", scopes=frozenset({STREAMS_READ})
             )
             server = uvicorn.Server(
                 uvicorn.Config(

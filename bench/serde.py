@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hub.catalog.files import SchemaCatalog  # noqa: E402
+from hub.identity import STREAMS_READ  # noqa: E402
 from hub.registry.cache import SchemaCache  # noqa: E402
 from hub.serde.avro import AvroDeserializer, AvroSerializer, CompiledSchema  # noqa: E402
 
@@ -121,7 +122,7 @@ def registry_rates(lookups: int, http_lookups: int) -> dict[str, float]:
 
         in_process = rate(lookups, warm, runs=1)
         client = ClientStore(sessions).ensure(
-            client_id="bench-registry", agency="health", scopes=frozenset({"streams:read"})
+            client_id="bench-registry", agency="health", scopes=frozenset({STREAMS_READ})
         )
         app = create_app(settings)
         with (

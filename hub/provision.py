@@ -19,7 +19,7 @@ from hub.config import Settings
 from hub.errors import ConfigError
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
-from hub.registry.entities import SubjectSchema
+from hub.registry.entities import SubjectSchema, SubmittedSchema
 from hub.registry.errors import RegistryError
 from hub.registry.service import RegistryService
 from hub.serde.wire import dead_letter_topic
@@ -59,7 +59,8 @@ def register_catalogue(
         store.set_mode(subject=stream.subject, mode=stream.compatibility)
         try:
             schemas[stream.id] = store.register(
-                subject=stream.subject, text=catalog.resolve_text(stream.schema_name)
+                subject=stream.subject,
+                submitted=SubmittedSchema(catalog.resolve_text(stream.schema_name)),
             )
         except RegistryError as exc:
             raise ConfigError(

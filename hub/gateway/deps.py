@@ -35,41 +35,23 @@ def _services(request: Request) -> GatewayServices:
 ServicesDep = Annotated[GatewayServices, Depends(_services)]
 
 
-def _settings(services: ServicesDep) -> Settings:
-    return services.settings
+def _part(name: str) -> Callable[[GatewayServices], Any]:
+    """A dependency handing out one of the running gateway's parts, by name."""
+
+    def part(services: ServicesDep) -> Any:
+        return getattr(services, name)
+
+    part.__name__ = f"{name}_part"
+    return part
 
 
-def _policy(services: ServicesDep) -> Policy:
-    return services.policy
-
-
-def _audit_log(services: ServicesDep) -> AuditLog:
-    return services.audit
-
-
-def _registry(services: ServicesDep) -> RegistryService:
-    return services.registry
-
-
-def _events(services: ServicesDep) -> EventPages:
-    return services.events
-
-
-def _issuer(services: ServicesDep) -> TokenIssuer:
-    return services.issuer
-
-
-def _jwks(services: ServicesDep) -> dict[str, Any]:
-    return services.jwks
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-PolicyDep = Annotated[Policy, Depends(_policy)]
-AuditLogDep = Annotated[AuditLog, Depends(_audit_log)]
-RegistryDep = Annotated[RegistryService, Depends(_registry)]
-EventsDep = Annotated[EventPages, Depends(_events)]
-IssuerDep = Annotated[TokenIssuer, Depends(_issuer)]
-JwksDep = Annotated[dict[str, Any], Depends(_jwks)]
+SettingsDep = Annotated[Settings, Depends(_part("settings"))]
+PolicyDep = Annotated[Policy, Depends(_part("policy"))]
+AuditLogDep = Annotated[AuditLog, Depends(_part("audit"))]
+RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
+EventsDep = Annotated[EventPages, Depends(_part("events"))]
+IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
+JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
 TrailDep = Annotated[AuditTrail, Depends(trail_of)]
 
 

@@ -24,7 +24,7 @@ from hub.errors import InvalidSchema
 from hub.registry import errors, queries, references
 from hub.registry.compat_config import effective_mode
 from hub.registry.compatibility import CompatibilityReport, PreviousVersion, check_compatibility
-from hub.registry.entities import Reference, SubjectSchema
+from hub.registry.entities import Reference, SubjectSchema, SubmittedSchema
 from hub.serde.parse import canonical_text, fingerprint, parse_avro
 from hub.store.models import RegistryConfig, SchemaRow, SubjectVersion
 
@@ -46,30 +46,18 @@ def parse_for_registry(
 
 
 def identify(
-    session: Session,
-    *,
-    text: str,
-    schema_type: str = "AVRO",
-    refs: Sequence[Reference] = (),
-    allow_deleted: bool = False,
+    session: Session, submitted: SubmittedSchema, *, allow_deleted: bool = False
 ) -> tuple[avro.schema.Schema, tuple[Reference, ...], str]:
-    """Parse a requested schema with its references; returns it, the concrete references
+    """Parse a submitted schema with its references; returns it, the concrete references
     and its fingerprint (its identity)."""
-    resolution = references.resolve(session, refs, allow_deleted=allow_deleted)
-    parsed = parse_for_registry(text, schema_type, named=resolution.named)
+    resolution = references.resolve(session, submitted.references, allow_deleted=allow_deleted)
+    parsed = parse_for_registry(submitted.text, submitted.schema_type, named=resolution.named)
     digest = fingerprint(parsed, references=[r.as_tuple() for r in resolution.references])
     return parsed, resolution.references, digest
 
 
-def register(
-    session: Session,
-    *,
-    subject: str,
-    text: str,
-    schema_type: str = "AVRO",
-    refs: Sequence[Reference] = (),
-) -> SubjectSchema:
-    parsed, concrete, digest = identify(session, text=text, schema_type=schema_type, refs=refs)
+def register(session: Session, *, subject: str, submitted: SubmittedSchema) -> SubjectSchema:
+    parsed, concrete, digest = identify(session, submitted)
     rows = queries.subject_rows(session, subject=subject)
     existing = session.scalar(select(SchemaRow).where(SchemaRow.fingerprint == digest))
     if existing is not None:
@@ -89,7 +77,7 @@ def register(
     if not report.compatible:
         raise errors.incompatible(subject, report.messages)
     if existing is None:
-        compact = canonical_text(json.loads(text))
+        compact = canonical_text(json.loads(submitted.text))
         existing = SchemaRow(schema_type="AVRO", schema_text=compact, fingerprint=digest)
         session.add(existing)
         session.flush()
@@ -106,18 +94,10 @@ def register(
 
 
 def lookup(
-    session: Session,
-    *,
-    subject: str,
-    text: str,
-    schema_type: str = "AVRO",
-    refs: Sequence[Reference] = (),
-    deleted: bool = False,
+    session: Session, *, subject: str, submitted: SubmittedSchema, deleted: bool = False
 ) -> SubjectSchema:
     """The version of ``subject`` that holds this very schema (with these references)."""
-    parsed, concrete, digest = identify(
-        session, text=text, schema_type=schema_type, refs=refs, allow_deleted=True
-    )
+    parsed, concrete, digest = identify(session, submitted, allow_deleted=True)
     schema_id = queries.schema_id_for(session, digest=digest)
     try:
         return queries.lookup(session, subject=subject, schema_id=schema_id, deleted=deleted)
@@ -159,13 +139,12 @@ def check_candidate(
     *,
     subject: str,
     version: int | None,
-    text: str,
-    refs: Sequence[Reference] = (),
+    submitted: SubmittedSchema,
     verbose: bool = False,
 ) -> CompatibilityReport:
-    """Would ``text`` pass against one version (or, with ``None``, the mode's versions)?"""
+    """Would it pass against one version (or, with ``None``, the mode's versions)?"""
     try:
-        parsed, _, _ = identify(session, text=text, refs=refs)
+        parsed, _, _ = identify(session, submitted)
     except errors.RegistryError as exc:
         if verbose:
             return CompatibilityReport(False, [exc.message])

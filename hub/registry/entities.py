@@ -25,6 +25,15 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmittedSchema:
+    """A schema as a client sends it to register, look up or check: text, type, references."""
+
+    text: str
+    schema_type: str = "AVRO"
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSchema:
     schema_id: int
     text: str

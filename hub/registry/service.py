@@ -6,13 +6,11 @@ all call this; none of them opens a session or runs a query of its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.registry import commands, compat_config, queries, references
 from hub.registry.compatibility import CompatibilityReport
-from hub.registry.entities import Reference, StoredSchema, SubjectSchema
+from hub.registry.entities import StoredSchema, SubjectSchema, SubmittedSchema
 from hub.serde.modes import CompatibilityMode
 
 
@@ -47,40 +45,18 @@ class RegistryService:
         with self._sessions() as session:
             return queries.latest(session, subject=subject)
 
-    def register(
-        self,
-        *,
-        subject: str,
-        text: str,
-        schema_type: str = "AVRO",
-        refs: Sequence[Reference] = (),
-    ) -> SubjectSchema:
+    def register(self, *, subject: str, submitted: SubmittedSchema) -> SubjectSchema:
         return commands.in_transaction(
             self._sessions,
-            lambda s: commands.register(
-                s, subject=subject, text=text, schema_type=schema_type, refs=refs
-            ),
+            lambda s: commands.register(s, subject=subject, submitted=submitted),
         )
 
     def lookup(
-        self,
-        *,
-        subject: str,
-        text: str,
-        schema_type: str = "AVRO",
-        refs: Sequence[Reference] = (),
-        deleted: bool = False,
+        self, *, subject: str, submitted: SubmittedSchema, deleted: bool = False
     ) -> SubjectSchema:
         """The version of ``subject`` that holds this very schema (with these references)."""
         with self._sessions() as session:
-            return commands.lookup(
-                session,
-                subject=subject,
-                text=text,
-                schema_type=schema_type,
-                refs=refs,
-                deleted=deleted,
-            )
+            return commands.lookup(session, subject=subject, submitted=submitted, deleted=deleted)
 
     def referenced_by(self, *, subject: str, version: int) -> list[int]:
         """Ids of the live schemas that refer to this version (soft-deleted or not)."""
@@ -125,13 +101,12 @@ class RegistryService:
         *,
         subject: str,
         version: int | None,
-        text: str,
-        refs: Sequence[Reference] = (),
+        submitted: SubmittedSchema,
         verbose: bool = False,
     ) -> CompatibilityReport:
         with self._sessions() as session:
             return commands.check_candidate(
-                session, subject=subject, version=version, text=text, refs=refs, verbose=verbose
+                session, subject=subject, version=version, submitted=submitted, verbose=verbose
             )
 
     def mode(self, *, subject: str | None, default_to_global: bool = False) -> CompatibilityMode:

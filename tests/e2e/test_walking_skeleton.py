@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def stack(
         yield running
 
 
-def _events(stack: Stack, client: str, stream: str, **params: object) -> dict:
+def _events(stack: Stack, client: str, stream: str, **params: Any) -> dict:
     response = stack.http.get(
         f"/v1/streams/{stream}/events", params=params, headers=stack.bearer(client)
     )

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -33,7 +34,7 @@ from hub.telemetry import configure
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "linkage.emergency.IncidentReport"
-GOOD = {
+GOOD: dict[str, Any] = {
     "envelope": {
         "occurred_at": "2015-12-20T11:40:00+08:00",
         "classification": {"category": "ACCIDENT_DISASTER"},

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -49,7 +50,7 @@ class Stack:
     @property
     def services(self) -> GatewayServices:
         """The gateway's own services, as its lifespan built them."""
-        return self.http.app.state.services  # type: ignore[attr-defined,no-any-return]
+        return self.http.app.state.services  # type: ignore[attr-defined]
 
     def token(self, client_id: str, scope: str | None = None) -> str:
         issued = self.credentials[client_id]
@@ -69,9 +70,9 @@ class Stack:
         (report,) = self.hub.run_connectors([connector])
         return report
 
-    def audit_rows(self) -> list[dict[str, object]]:
+    def audit_rows(self) -> list[dict[str, Any]]:
         headers = self.bearer("audit-office")
-        rows: list[dict[str, object]] = []
+        rows: list[dict[str, Any]] = []
         after = 0
         while True:
             page = self.http.get(

@@ -215,7 +215,9 @@ def test_clients_create_prints_the_secret_once_and_list_never_does(tmp_path: Pat
         text=True,
         check=True,
     )
-    secret = re.search(r"client_secret=(\S+)", created.stdout).group(1)
+    found = re.search(r"client_secret=(\S+)", created.stdout)
+    assert found is not None
+    secret = found.group(1)
     listed = subprocess.run(
         [*HUB, "clients", "list"], env=_env(tmp_path), capture_output=True, text=True, check=True
     )

@@ -76,6 +76,7 @@ def _path(route: RouteContext, bad: str | None = None) -> str:
     names = route.param_convertors.keys()
     missing = [n for n in names if n not in values]
     assert not missing, f"add a sample value for {missing} of {route.path} to SAMPLE"
+    assert route.path_format is not None
     return route.path_format.format(**{n: values[n] for n in names})
 
 
@@ -130,7 +131,10 @@ def test_every_route_writes_one_row_per_request_allowed_denied_or_malformed(
         # 3. malformed input: a bad path value where there is one, else a bad body
         bad = next((n for n in route.param_convertors if n in MALFORMED), None)
         bad_path = _path(route, bad) if bad else path
-        junk = {"content": b"{nope", "headers": {"Content-Type": "application/json"}}
+        junk: dict[str, Any] = {
+            "content": b"{nope",
+            "headers": {"Content-Type": "application/json"},
+        }
         creds = _credentials(stack, path)
         if "headers" in creds:
             junk["headers"] = {**creds.pop("headers"), **junk["headers"]}

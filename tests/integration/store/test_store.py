@@ -12,6 +12,7 @@ from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog, AuditQuery
 from hub.config import DatabaseSettings
 from hub.errors import BadRequest
 from hub.gateway.auth.clients import ClientStore
+from hub.registry.entities import SubmittedSchema
 from hub.registry.errors import RegistryError
 from hub.registry.service import RegistryService
 from hub.store.engine import make_engine, make_sessions
@@ -62,28 +63,35 @@ def test_clients_keep_only_a_hash_and_authenticate_by_secret(engine: Engine) -> 
     rotated = store.ensure(
         client_id="health-app", agency="health", scopes=frozenset({"streams:read"})
     )
-    assert not store.get("health-app").check_client_secret(issued.client_secret)
-    assert store.get("health-app").check_client_secret(rotated.client_secret)
+    client = store.get("health-app")
+    assert client is not None
+    assert not client.check_client_secret(issued.client_secret)
+    assert client.check_client_secret(rotated.client_secret)
     store.disable("health-app")
-    assert not store.get("health-app").check_client_secret(rotated.client_secret)
+    disabled = store.get("health-app")
+    assert disabled is not None
+    assert not disabled.check_client_secret(rotated.client_secret)
 
 
 def test_schema_ids_are_global_and_identical_schemas_keep_theirs(engine: Engine) -> None:
     store = RegistryService(make_sessions(engine))
-    first = store.register(subject="a-value", text=SCHEMA)
-    again = store.register(subject="a-value", text=SCHEMA.replace(",", ", "))
-    other_subject = store.register(subject="b-value", text=SCHEMA)
+    first = store.register(subject="a-value", submitted=SubmittedSchema(SCHEMA))
+    again = store.register(subject="a-value", submitted=SubmittedSchema(SCHEMA.replace(",", ", ")))
+    other_subject = store.register(subject="b-value", submitted=SubmittedSchema(SCHEMA))
     assert (first.version, first.schema_id) == (1, again.schema_id)
     assert again.version == 1
     assert other_subject.schema_id == first.schema_id
-    changed = store.register(subject="a-value", text=SCHEMA.replace('"int"', '"long"'))
+    changed = store.register(
+        subject="a-value", submitted=SubmittedSchema(SCHEMA.replace('"int"', '"long"'))
+    )
     assert (changed.version, changed.schema_id) == (2, first.schema_id + 1)
-    assert store.latest("a-value").version == 2
+    latest = store.latest("a-value")
+    assert latest is not None and latest.version == 2
     assert store.schema(first.schema_id).text == SCHEMA
     with pytest.raises(RegistryError, match="Schema 999 not found"):
         store.schema(999)
     with pytest.raises(RegistryError, match="Invalid schema of type AVRO"):
-        store.register(subject="a-value", text='{"type": "nope"}')
+        store.register(subject="a-value", submitted=SubmittedSchema('{"type": "nope"}'))
 
 
 def test_concurrent_registration_of_one_schema_gives_one_id(engine: Engine) -> None:
@@ -91,7 +99,9 @@ def test_concurrent_registration_of_one_schema_gives_one_id(engine: Engine) -> N
     results: list[int] = []
 
     def register() -> None:
-        results.append(store.register(subject="race-value", text=SCHEMA).schema_id)
+        results.append(
+            store.register(subject="race-value", submitted=SubmittedSchema(SCHEMA)).schema_id
+        )
 
     threads = [threading.Thread(target=register) for _ in range(4)]
     for thread in threads:
@@ -99,7 +109,8 @@ def test_concurrent_registration_of_one_schema_gives_one_id(engine: Engine) -> N
     for thread in threads:
         thread.join()
     assert len(set(results)) == 1
-    assert store.latest("race-value").version == 1
+    latest = store.latest("race-value")
+    assert latest is not None and latest.version == 1
 
 
 def test_audit_rows_are_written_and_filtered(engine: Engine) -> None:

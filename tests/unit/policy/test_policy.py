@@ -21,9 +21,10 @@ def policy_dir(tmp_path: Path) -> Path:
 
 
 def test_the_shipped_policy_loads() -> None:
-    policy = load_policy(POLICIES)
-    assert policy.stream("meteorology.warning").topic == "meteorology.warning.v1"
-    assert policy.stream("meteorology.warning").subject == "meteorology.warning.v1-value"
+    warning = load_policy(POLICIES).stream("meteorology.warning")
+    assert warning is not None
+    assert warning.topic == "meteorology.warning.v1"
+    assert warning.subject == "meteorology.warning.v1-value"
 
 
 @pytest.mark.parametrize(

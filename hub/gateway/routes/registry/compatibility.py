@@ -10,7 +10,8 @@ from starlette.responses import Response
 from hub.gateway.deps import RegistryDep, RegistryReader, SubjectDep, TrailDep
 from hub.gateway.routes.registry.requests import SchemaBody, VerboseFlag, VersionDep
 from hub.gateway.routes.registry.responses import RegistryJSON
-from hub.registry.compatibility import CompatibilityReport
+from hub.registry.entities import SubmittedSchema
+from hub.registry.service import RegistryService
 
 router = APIRouter(tags=["schema registry"])
 
@@ -29,10 +30,7 @@ def check_version(
     verbose: VerboseFlag,
 ) -> Response:
     """Against one version (``latest`` for the newest live one)."""
-    report = registry.check(
-        subject=subject, version=version, text=body.text, refs=body.references, verbose=verbose
-    )
-    return _answer(report, subject, trail, verbose=verbose)
+    return _check(registry, trail, subject, version, body, verbose=verbose)
 
 
 @router.post("/compatibility/subjects/{subject:path}/versions", name="registry.compatibility.all")
@@ -45,15 +43,19 @@ def check_all(
     verbose: VerboseFlag,
 ) -> Response:
     """Against the versions the subject's mode looks at (all of them when transitive)."""
-    report = registry.check(
-        subject=subject, version=None, text=body.text, refs=body.references, verbose=verbose
-    )
-    return _answer(report, subject, trail, verbose=verbose)
+    return _check(registry, trail, subject, None, body, verbose=verbose)
 
 
-def _answer(
-    report: CompatibilityReport, subject: str, trail: TrailDep, *, verbose: bool
+def _check(
+    registry: RegistryService,
+    trail: TrailDep,
+    subject: str,
+    version: int | None,
+    submitted: SubmittedSchema,
+    *,
+    verbose: bool,
 ) -> Response:
+    report = registry.check(subject=subject, version=version, submitted=submitted, verbose=verbose)
     trail.served(1, f"checked compatibility with {subject}: {report.compatible}")
     body: dict[str, Any] = {"is_compatible": report.compatible}
     if verbose:

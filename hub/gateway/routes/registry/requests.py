@@ -14,7 +14,7 @@ from fastapi import Depends, Path, Request
 
 from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.registry import errors
-from hub.registry.entities import LATEST, Reference, parse_version
+from hub.registry.entities import LATEST, Reference, SubmittedSchema, parse_version
 from hub.serde.modes import CompatibilityMode
 
 MAX_BODY_BYTES = 256 * 1024
@@ -98,16 +98,8 @@ async def json_body(request: Request) -> dict[str, Any]:
     return parsed
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaRequest:
+async def submitted_schema(request: Request) -> SubmittedSchema:
     """The schema of a register, lookup or compatibility request, with its references."""
-
-    text: str
-    schema_type: str
-    references: tuple[Reference, ...] = ()
-
-
-async def schema_request(request: Request) -> SchemaRequest:
     body = await json_body(request)
     text = body.get("schema")
     if not isinstance(text, str):
@@ -117,7 +109,7 @@ async def schema_request(request: Request) -> SchemaRequest:
     schema_type = body.get("schemaType") or "AVRO"
     if not isinstance(schema_type, str):
         raise errors.RegistryError(422, 42201, "schemaType must be a string")
-    return SchemaRequest(text, schema_type, _references(body.get("references")))
+    return SubmittedSchema(text, schema_type, _references(body.get("references")))
 
 
 def _references(given: Any) -> tuple[Reference, ...]:
@@ -159,5 +151,5 @@ async def compatibility_level(request: Request) -> CompatibilityMode:
     return mode
 
 
-SchemaBody = Annotated[SchemaRequest, Depends(schema_request)]
+SchemaBody = Annotated[SubmittedSchema, Depends(submitted_schema)]
 CompatibilityBody = Annotated[CompatibilityMode, Depends(compatibility_level)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, TrailDep
 from hub.gateway.routes.registry.requests import DeletedFlag, SchemaIdParam
 from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema, schema_body
+from hub.registry.entities import StoredSchema
 
 router = APIRouter(tags=["schema registry"])
 
@@ -17,22 +20,23 @@ def schema_types(caller: RegistryReader) -> Response:
     return RegistryJSON(["AVRO"])
 
 
-@router.get("/schemas/ids/{schema_id}", name="registry.schema.get")
-def get_schema(
-    schema_id: SchemaIdParam, caller: RegistryReader, registry: RegistryDep, trail: TrailDep
-) -> Response:
-    """The ``subject`` query parameter is accepted and ignored: ids are global here."""
+def _schema(schema_id: SchemaIdParam, registry: RegistryDep, trail: TrailDep) -> StoredSchema:
     found = registry.schema(schema_id)
     trail.served(1, f"read schema {schema_id}")
+    return found
+
+
+SchemaById = Annotated[StoredSchema, Depends(_schema)]
+
+
+@router.get("/schemas/ids/{schema_id}", name="registry.schema.get")
+def get_schema(caller: RegistryReader, found: SchemaById) -> Response:
+    """The ``subject`` query parameter is accepted and ignored: ids are global here."""
     return RegistryJSON(schema_body(found))
 
 
 @router.get("/schemas/ids/{schema_id}/schema", name="registry.schema.raw")
-def get_schema_raw(
-    schema_id: SchemaIdParam, caller: RegistryReader, registry: RegistryDep, trail: TrailDep
-) -> Response:
-    found = registry.schema(schema_id)
-    trail.served(1, f"read schema {schema_id}")
+def get_schema_raw(caller: RegistryReader, found: SchemaById) -> Response:
     return raw_schema(found.text)
 
 

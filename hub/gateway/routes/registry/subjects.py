@@ -41,13 +41,7 @@ def lookup(
     body: SchemaBody,
     deleted: DeletedFlag,
 ) -> Response:
-    found = registry.lookup(
-        subject=subject,
-        text=body.text,
-        schema_type=body.schema_type,
-        refs=body.references,
-        deleted=deleted,
-    )
+    found = registry.lookup(subject=subject, submitted=body, deleted=deleted)
     trail.served(1, f"looked up {subject}: version {found.version}, id {found.schema_id}")
     return RegistryJSON(version_body(found))
 

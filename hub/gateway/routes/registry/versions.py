@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
@@ -14,6 +16,7 @@ from hub.gateway.routes.registry.requests import (
     VersionDep,
 )
 from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema, version_body
+from hub.registry.entities import SubjectSchema
 
 router = APIRouter(tags=["schema registry"])
 
@@ -41,38 +44,33 @@ def register(
     trail: TrailDep,
     body: SchemaBody,
 ) -> Response:
-    done = registry.register(
-        subject=subject, text=body.text, schema_type=body.schema_type, refs=body.references
-    )
+    done = registry.register(subject=subject, submitted=body)
     trail.served(1, f"registered {subject} version {done.version} as id {done.schema_id}")
     return RegistryJSON({"id": done.schema_id, "version": done.version})
 
 
-@router.get("/subjects/{subject:path}/versions/{version}", name="registry.version.get")
-def get_version(
+def _version(
     subject: SubjectDep,
     version: VersionDep,
-    caller: RegistryReader,
     registry: RegistryDep,
     trail: TrailDep,
     deleted: DeletedFlag,
-) -> Response:
+) -> SubjectSchema:
     found = registry.version(subject=subject, version=version, deleted=deleted)
     trail.served(1, f"read {subject} version {found.version}")
+    return found
+
+
+VersionRead = Annotated[SubjectSchema, Depends(_version)]
+
+
+@router.get("/subjects/{subject:path}/versions/{version}", name="registry.version.get")
+def get_version(caller: RegistryReader, found: VersionRead) -> Response:
     return RegistryJSON(version_body(found))
 
 
 @router.get("/subjects/{subject:path}/versions/{version}/schema", name="registry.version.schema")
-def get_version_schema(
-    subject: SubjectDep,
-    version: VersionDep,
-    caller: RegistryReader,
-    registry: RegistryDep,
-    trail: TrailDep,
-    deleted: DeletedFlag,
-) -> Response:
-    found = registry.version(subject=subject, version=version, deleted=deleted)
-    trail.served(1, f"read {subject} version {found.version}")
+def get_version_schema(caller: RegistryReader, found: VersionRead) -> Response:
     return raw_schema(found.text)
 
 
