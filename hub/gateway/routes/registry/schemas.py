@@ -40,29 +40,23 @@ def get_schema_raw(caller: RegistryReader, found: SchemaById) -> Response:
     return raw_schema(found.text)
 
 
-@router.get("/schemas/ids/{schema_id}/versions", name="registry.schema.versions")
-def schema_versions(
-    schema_id: SchemaIdParam,
-    caller: RegistryReader,
-    registry: RegistryDep,
-    trail: TrailDep,
-    deleted: DeletedFlag,
-) -> Response:
+def _uses(
+    schema_id: SchemaIdParam, registry: RegistryDep, trail: TrailDep, deleted: DeletedFlag
+) -> list[tuple[str, int]]:
+    """The (subject, version) pairs that hold the schema."""
     uses = registry.schema_uses(schema_id=schema_id, deleted=deleted)
-    trail.served(len(uses), f"listed subjects using schema {schema_id}")
+    trail.served(len(uses), f"listed the subjects using schema {schema_id}")
+    return uses
+
+
+SchemaUses = Annotated[list[tuple[str, int]], Depends(_uses)]
+
+
+@router.get("/schemas/ids/{schema_id}/versions", name="registry.schema.versions")
+def schema_versions(caller: RegistryReader, uses: SchemaUses) -> Response:
     return RegistryJSON([{"subject": subject, "version": version} for subject, version in uses])
 
 
 @router.get("/schemas/ids/{schema_id}/subjects", name="registry.schema.subjects")
-def schema_subjects(
-    schema_id: SchemaIdParam,
-    caller: RegistryReader,
-    registry: RegistryDep,
-    trail: TrailDep,
-    deleted: DeletedFlag,
-) -> Response:
-    subjects = sorted(
-        {subject for subject, _ in registry.schema_uses(schema_id=schema_id, deleted=deleted)}
-    )
-    trail.served(len(subjects), f"listed subjects using schema {schema_id}")
-    return RegistryJSON(subjects)
+def schema_subjects(caller: RegistryReader, uses: SchemaUses) -> Response:
+    return RegistryJSON(sorted({subject for subject, _ in uses}))
