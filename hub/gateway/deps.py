@@ -5,6 +5,9 @@ the one piece of the running gateway it needs. Access aliases (``CatalogueReader
 ``DecisionDep``, ``RegistryWriter`` ...) authenticate the caller, make the policy
 decision once and record both on the request's audit trail; a route that serves
 anything depends on exactly one of them, or the audit middleware refuses its answer.
+
+The cheap ones are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool,
+a hop per dependency per request; what verifies a token or a secret stays ``def``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from hub.policy.model import STREAM_ID, Policy
 from hub.registry.service import RegistryService
 
 
-def _services(request: Request) -> GatewayServices:
+async def _services(request: Request) -> GatewayServices:
     services: GatewayServices = request.app.state.services
     return services
 
@@ -35,10 +38,14 @@ def _services(request: Request) -> GatewayServices:
 ServicesDep = Annotated[GatewayServices, Depends(_services)]
 
 
+async def _trail(request: Request) -> AuditTrail:
+    return trail_of(request)
+
+
 def _part(name: str) -> Callable[[GatewayServices], Any]:
     """A dependency handing out one of the running gateway's parts, by name."""
 
-    def part(services: ServicesDep) -> Any:
+    async def part(services: ServicesDep) -> Any:
         return getattr(services, name)
 
     part.__name__ = f"{name}_part"
@@ -52,7 +59,7 @@ RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
-TrailDep = Annotated[AuditTrail, Depends(trail_of)]
+TrailDep = Annotated[AuditTrail, Depends(_trail)]
 
 
 # Who is calling
@@ -97,13 +104,13 @@ def _require(caller: Caller, scope: str, trail: AuditTrail) -> None:
 # What the caller may do: each of these is a decision, recorded on the trail
 
 
-def audit_reader(caller: CallerDep, trail: TrailDep) -> Caller:
+async def audit_reader(caller: CallerDep, trail: TrailDep) -> Caller:
     _require(caller, AUDIT_READ, trail)
     trail.allow(f"scope {AUDIT_READ}")
     return caller
 
 
-def catalogue_reader(caller: CallerDep, trail: TrailDep) -> Caller:
+async def catalogue_reader(caller: CallerDep, trail: TrailDep) -> Caller:
     _require(caller, STREAMS_READ, trail)
     trail.allow(f"scope {STREAMS_READ}: the streams {caller.agency} may read")
     return caller
@@ -114,7 +121,7 @@ StreamIdParam = Annotated[
 ]
 
 
-def stream_access(
+async def stream_access(
     stream: StreamIdParam, caller: CallerDep, policy: PolicyDep, trail: TrailDep
 ) -> StreamAccess:
     """Resolve the stream once and decide once; the route gets both."""
@@ -133,7 +140,7 @@ def stream_access(
     return StreamAccess(caller, entry, decision)
 
 
-def subject_name(
+async def subject_name(
     request: Request,
     subject: Annotated[str, Path(description="a subject; send a `/` inside it as `%2F`")],
 ) -> str:
@@ -151,7 +158,7 @@ def subject_name(
 SubjectDep = Annotated[str, Depends(subject_name)]
 
 
-def registry_reader(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+async def registry_reader(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
     """Schemas are shared metadata: any authenticated client may read them."""
     trail.allow("any authenticated client may read the registry")
     return caller
@@ -179,18 +186,20 @@ def _registry_changer(subject: str | None, caller: Caller, trail: AuditTrail) ->
     return caller
 
 
-def registry_writer(subject: SubjectDep, caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+async def registry_writer(
+    subject: SubjectDep, caller: RegistryCallerDep, trail: TrailDep
+) -> Caller:
     """Writing needs ``registry:write`` and an agency writes only its own subjects;
     ``registry:admin`` (hub operators) may change any subject."""
     return _registry_changer(subject, caller, trail)
 
 
-def registry_admin(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
+async def registry_admin(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
     """The registry's global configuration is for hub operators only."""
     return _registry_changer(None, caller, trail)
 
 
-def anyone(trail: TrailDep) -> None:
+async def anyone(trail: TrailDep) -> None:
     """For the few audited endpoints that serve no data and need no credentials."""
     trail.allow("open endpoint: serves no data")
 

@@ -43,30 +43,32 @@ class DeletionFilter:
     deleted_only: bool
 
 
-def deletion_filter(request: Request) -> DeletionFilter:
+async def deletion_filter(request: Request) -> DeletionFilter:
     return DeletionFilter(
         deleted=flag(request, "deleted"),
         deleted_only=flag(request, "deletedOnly", "deleted_only"),
     )
 
 
-def _deleted(request: Request) -> bool:
+async def _deleted(request: Request) -> bool:
     return flag(request, "deleted")
 
 
-def _permanent(request: Request) -> bool:
+async def _permanent(request: Request) -> bool:
     return flag(request, "permanent")
 
 
-def _verbose(request: Request) -> bool:
+async def _verbose(request: Request) -> bool:
     return flag(request, "verbose")
 
 
-def _default_to_global(request: Request) -> bool:
+async def _default_to_global(request: Request) -> bool:
     return flag(request, "defaultToGlobal")
 
 
-def _version(version: Annotated[str, Path(description="a version number or `latest`")]) -> int:
+async def _version(
+    version: Annotated[str, Path(description="a version number or `latest`")],
+) -> int:
     return parse_version(version)
 
 
