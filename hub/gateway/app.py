@@ -46,8 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, audit_log=lambda: _services(app).audit
     )
     app.add_middleware(RequestContext)
-    for module in (discovery, oauth, streams, audit, registry):
-        app.include_router(module.router)
+    for router in (discovery.router, oauth.router, streams.router, audit.router, *registry.ROUTERS):
+        app.include_router(router)
     return app
 
 

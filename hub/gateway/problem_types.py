@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 PROBLEM_JSON = "application/problem+json"
+#: Where the Schema Registry API lives: its routers and its error bodies (Confluent fields).
 REGISTRY_PREFIX = "/registry"
 
 

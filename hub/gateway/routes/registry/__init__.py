@@ -9,8 +9,8 @@ from fastapi import APIRouter
 
 from hub.gateway.routes.registry import compatibility, config, meta, schemas, subjects, versions
 
-router = APIRouter(prefix="/registry")
-for module in (meta, versions, subjects, schemas, config, compatibility):
-    router.include_router(module.router)
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router for module in (meta, versions, subjects, schemas, config, compatibility)
+)
 
-__all__ = ["router"]
+__all__ = ["ROUTERS"]

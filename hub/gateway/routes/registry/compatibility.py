@@ -8,12 +8,13 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, SubjectDep, TrailDep
+from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import SchemaBody, VerboseFlag, VersionDep
 from hub.gateway.routes.registry.responses import RegistryJSON
 from hub.registry.entities import SubmittedSchema
 from hub.registry.service import RegistryService
 
-router = APIRouter(tags=["schema registry"])
+router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
 
 @router.post(

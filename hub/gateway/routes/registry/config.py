@@ -13,10 +13,11 @@ from hub.gateway.deps import (
     SubjectDep,
     TrailDep,
 )
+from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import CompatibilityBody, DefaultToGlobalFlag
 from hub.gateway.routes.registry.responses import RegistryJSON
 
-router = APIRouter(tags=["schema registry"])
+router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
 
 @router.get("/config", name="registry.config.global")

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from hub.gateway.deps import Anyone, RegistryReader, SubjectDep
+from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.responses import RegistryJSON
 
-router = APIRouter(tags=["schema registry"])
+router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
 
 @router.get("/", name="registry.root")

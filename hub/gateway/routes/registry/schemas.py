@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, TrailDep
+from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import DeletedFlag, SchemaIdParam
 from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema, schema_body
 from hub.registry.entities import StoredSchema
 
-router = APIRouter(tags=["schema registry"])
+router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
 
 @router.get("/schemas/types", name="registry.schema_types")

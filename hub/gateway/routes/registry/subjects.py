@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
+from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import (
     DeletedFlag,
     DeletionFilterDep,
@@ -14,7 +15,7 @@ from hub.gateway.routes.registry.requests import (
 )
 from hub.gateway.routes.registry.responses import RegistryJSON, version_body
 
-router = APIRouter(tags=["schema registry"])
+router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
 
 @router.get("/subjects", name="registry.subjects.list")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
+from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import (
     DeletedFlag,
     DeletionFilterDep,
@@ -18,7 +19,7 @@ from hub.gateway.routes.registry.requests import (
 from hub.gateway.routes.registry.responses import RegistryJSON, raw_schema, version_body
 from hub.registry.entities import SubjectSchema
 
-router = APIRouter(tags=["schema registry"])
+router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
 
 @router.get("/subjects/{subject:path}/versions", name="registry.versions.list")
