@@ -36,10 +36,9 @@ from hub.bus.broker import free_port  # noqa: E402
 from hub.bus.records import TopicSpec  # noqa: E402
 from hub.catalog.files import SchemaCatalog  # noqa: E402
 from hub.config import AuthSettings, DatabaseSettings, GatewaySettings, KafkaSettings, Settings  # noqa: E402
-from hub.gateway.app import create_app  # noqa: E402
 from hub.gateway.auth.clients import ClientStore  # noqa: E402
 from hub.identity import STREAMS_READ  # noqa: E402
-from hub.stack import open_stack  # noqa: E402
+from hub.stack import gateway_app, open_stack  # noqa: E402
 
 STREAM = "emergency.incident-report"
 
@@ -178,9 +177,7 @@ def main() -> None:
                 client_id="bench-reader", agency="health", scopes=frozenset({STREAMS_READ})
             )
             server = uvicorn.Server(
-                uvicorn.Config(
-                    create_app(settings), host="127.0.0.1", port=port, log_level="warning"
-                )
+                uvicorn.Config(gateway_app(hub), host="127.0.0.1", port=port, log_level="warning")
             )
             thread = threading.Thread(target=server.run, daemon=True)
             thread.start()

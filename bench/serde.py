@@ -103,14 +103,13 @@ def serde_rates(schema: dict[str, Any], events: list[dict[str, Any]]) -> dict[st
 def registry_rates(lookups: int, http_lookups: int) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
-    from hub.gateway.app import create_app
     from hub.gateway.auth.clients import ClientStore
-    from hub.stack import open_stack
+    from hub.stack import gateway_app, open_stack
     from tests.utils.server import serving
     from tests.utils.settings import make_settings
 
     with tempfile.TemporaryDirectory() as tmp, open_stack(make_settings(Path(tmp))) as hub:
-        settings, sessions = hub.settings, hub.sessions
+        sessions = hub.sessions
         ids = [s.schema_id for s in hub.registered.values()]
         cache = SchemaCache(hub.registry.decodable)
         for schema_id in ids:
@@ -124,7 +123,7 @@ def registry_rates(lookups: int, http_lookups: int) -> dict[str, float]:
         client = ClientStore(sessions).ensure(
             client_id="bench-registry", agency="health", scopes=frozenset({STREAMS_READ})
         )
-        app = create_app(settings)
+        app = gateway_app(hub)
         with (
             TestClient(app),
             serving(app) as base,

@@ -50,7 +50,7 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
         _run_demo_connectors(running, say)
         say(tour(base, env_file))
         if serve:
-            serve_gateway(running.settings)
+            serve_gateway(running)
         return env_file
 
 

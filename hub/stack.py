@@ -1,9 +1,11 @@
 """The composition root: the one place that starts a hub's parts and wires them together.
 
-`hub gateway`, `hub dev`, `hub connector run` and the test fixtures all start the same
-way: the embedded broker unless a cluster is named, the database opened and migrated,
-the catalogue registered and its topics created. Each calls :func:`open_stack` and
-gets a :class:`HubStack`; each closes everything it opened on the way out.
+`hub gateway`, `hub dev`, `hub connector run`, the benchmarks and the test fixtures all
+call :func:`open_stack` and get a :class:`HubStack`: the embedded broker unless a cluster
+is named, the database opened and migrated, and (unless asked not to, as `hub connector
+run` does) the catalogue registered and its topics created. The gateway they serve
+shares the stack's database engine and policy. Everything opened is closed on the way
+out.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +35,9 @@ from hub.serde.avro import CompiledSchema
 from hub.serde.wire import value_subject
 from hub.store.engine import make_engine, make_sessions
 from hub.store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from hub.gateway.app import GatewayApp
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +72,9 @@ class HubStack:
         registered = self.registry.latest(subject)
         if registered is None:
             raise NotFound(f"no schema is registered under {subject}; run `hub schemas register`")
-        schema = CompiledSchema.from_text(registered.schema_id, registered.text)
+        # Written out: the latest version may take some of its types by reference.
+        decodable = self.registry.decodable(registered.schema_id)
+        schema = CompiledSchema.from_text(registered.schema_id, decodable.text)
         return EventSink(stream=target, schema=schema, publisher=publisher)
 
     def run_connectors(self, connectors: list[Connector]) -> list[RunReport]:
@@ -138,15 +146,21 @@ def open_store(settings: Settings) -> Iterator[sessionmaker[Session]]:
         engine.dispose()
 
 
-def serve_gateway(settings: Settings, *, log_level: str = "info") -> None:
-    """Serve the gateway in this process until Ctrl-C or SIGTERM."""
+def serve_gateway(running: HubStack, *, log_level: str = "info") -> None:
+    """Serve the gateway in this process, on the stack's database, until Ctrl-C or SIGTERM."""
     import uvicorn
 
-    from hub.gateway.app import create_app
-
+    settings = running.settings
     uvicorn.run(
-        create_app(settings),
+        gateway_app(running),
         host=settings.gateway.host,
         port=settings.gateway.port,
         log_level=log_level,
     )
+
+
+def gateway_app(running: HubStack) -> GatewayApp:
+    """The gateway for this stack: its settings, its database engine, its policy."""
+    from hub.gateway.app import create_app
+
+    return create_app(running.settings, engine=running.engine, policy=running.policy)

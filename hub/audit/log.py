@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import AuditUnavailable
@@ -48,6 +48,24 @@ class AuditQuery:
     decision: str | None = None
 
 
+#: The longest reason kept; the rest of a very long one says nothing an auditor needs.
+REASON_MAX = 2000
+
+
+def _fit(value: str | None, column: str) -> str | None:
+    """A value as its column can hold it.
+
+    Much of a row is what the caller sent (a stream id in the path, the client id a
+    refused request claimed); PostgreSQL refuses a NUL byte or a string longer than its
+    column, and a row that cannot be written refuses the request. So the row keeps
+    what fits, and marks a NUL, rather than losing the request's trace.
+    """
+    if value is None:
+        return None
+    length = getattr(AuditRow.__table__.c[column].type, "length", None) or REASON_MAX
+    return value.replace("\x00", "\ufffd")[:length]
+
+
 class AuditLog:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -57,13 +75,13 @@ class AuditLog:
             with self._sessions.begin() as session:
                 row = AuditRow(
                     at=entry.at,
-                    request_id=entry.request_id,
-                    client_id=entry.client_id,
-                    agency=entry.agency,
-                    action=entry.action,
-                    stream=entry.stream,
+                    request_id=_fit(entry.request_id, "request_id"),
+                    client_id=_fit(entry.client_id, "client_id"),
+                    agency=_fit(entry.agency, "agency"),
+                    action=_fit(entry.action, "action"),
+                    stream=_fit(entry.stream, "stream"),
                     decision=entry.decision,
-                    reason=entry.reason,
+                    reason=_fit(entry.reason, "reason"),
                     records=entry.records,
                     status=entry.status,
                     trace_id=entry.trace_id,
@@ -89,5 +107,7 @@ class AuditLog:
         try:
             with self._sessions() as session:
                 return list(session.scalars(statement))
+        except DataError:
+            raise  # a filter value the database refuses (a NUL byte): the caller's 422
         except SQLAlchemyError as exc:
             raise AuditUnavailable("the audit log cannot be read right now") from exc

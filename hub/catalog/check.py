@@ -15,7 +15,7 @@ from hub.catalog.files import SchemaCatalog
 from hub.config import Settings
 from hub.errors import HubError
 from hub.policy.loader import load_policy
-from hub.registry import queries
+from hub.registry.service import RegistryService
 from hub.store.engine import make_engine, make_sessions
 
 
@@ -71,23 +71,23 @@ def _registered(
         try:
             if "registry_subject_versions" not in inspect(engine).get_table_names():
                 return None
-            sessions = make_sessions(engine)
+            registry = RegistryService(make_sessions(engine))
             found: dict[str, list[tuple[int, str]]] = {}
-            with sessions() as session:
-                for subject in current:
-                    try:
-                        rows = queries.subject_versions(session, subject=subject)
-                    except HubError:
-                        continue
-                    found[subject] = [
-                        (
-                            row.version,
-                            queries.decodable_schema(session, schema_id=row.schema_id).text,
-                        )
-                        for row in reversed(rows)
-                    ]
+            for subject in current:
+                try:
+                    versions = registry.versions(subject=subject)
+                except HubError:
+                    continue  # a subject the registry has not seen yet
+                found[subject] = [
+                    (version, registry.decodable(_schema_id(registry, subject, version)).text)
+                    for version in reversed(versions)
+                ]
             return found
         finally:
             engine.dispose()
     except SQLAlchemyError:
         return None
+
+
+def _schema_id(registry: RegistryService, subject: str, version: int) -> int:
+    return registry.version(subject=subject, version=version).schema_id

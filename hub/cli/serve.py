@@ -33,7 +33,7 @@ def gateway() -> None:
     def serve() -> None:
         stop_on_sigterm()
         with open_stack(settings) as running:
-            serve_gateway(running.settings)
+            serve_gateway(running)
 
     run_or_exit(serve)
 

@@ -6,24 +6,36 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from hub import __version__
 from hub.config import Settings
 from hub.gateway import error_handlers
 from hub.gateway.auditing import AuditMiddleware
 from hub.gateway.middleware import RequestContext
+from hub.gateway.problem_types import REGISTRY_PREFIX
+from hub.gateway.raw_paths import RawPathRouting
 from hub.gateway.routes import audit, discovery, oauth, registry, streams
 from hub.gateway.services import GatewayServices, build_services
+from hub.policy.model import Policy
 from hub.telemetry import configure
 
+#: What create_app returns, for callers that need not know the web framework's name.
+GatewayApp = FastAPI
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the app; its services (database, Kafka readers, keys) start with its lifespan."""
+
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, policy: Policy | None = None
+) -> FastAPI:
+    """Build the app; its services (database, Kafka readers, keys) start with its lifespan.
+
+    A process that has opened the database and loaded the policy already hands them in.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure(settings.telemetry)
-        services = build_services(settings)
+        services = build_services(settings, engine=engine, policy=policy)
         app.state.services = services
         try:
             yield
@@ -41,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     error_handlers.install(app)
+    app.add_middleware(RawPathRouting, prefix=REGISTRY_PREFIX)
     # Added last, so outermost: the request id and span exist before the audit row is made.
     app.add_middleware(
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, audit_log=lambda: _services(app).audit

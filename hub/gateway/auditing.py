@@ -10,7 +10,8 @@ Two rules follow from writing the row before the first byte of the answer:
 
 - if the row cannot be written, the answer is replaced by a 503 and nothing is served;
 - an answer of 2xx or 3xx from a route that recorded no decision is a bug, and is
-  replaced by a 500: deny by default holds even for a route that forgot its guard.
+  replaced by a 500: deny by default holds even for a route that forgot its guard
+  (the router's own trailing-slash redirects match no route and serve nothing).
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog
 from hub.errors import AuditUnavailable
-from hub.gateway.problem_types import PROBLEM_JSON, problem_payload
+from hub.gateway.problem_types import send_problem
 from hub.identity import Caller
 from hub.telemetry import current_trace_id
 
@@ -80,7 +80,7 @@ class AuditTrail:
             request_id=request_id,
             action=action,
             decision=ALLOW if self.allowed else DENY,
-            reason=reason[:2000],
+            reason=reason,
             status=status,
             client_id=caller.client_id if caller else self.claimed_client,
             agency=caller.agency if caller else None,
@@ -136,12 +136,15 @@ class AuditMiddleware:
                     await send(message)
                     return
                 status = int(message["status"])
-                if status < 400 and trail.allowed is not True:
+                # A redirect the router makes (a trailing slash) matched no route: it
+                # serves nothing, and is audited like any unrouted request.
+                routed = scope.get("route") is not None
+                if routed and status < 400 and trail.allowed is not True:
                     log.error("route %s answered %d without a decision", _action(scope), status)
                     trail.failed("the route answered without a policy decision")
                     replaced = True
-                    await self._write_or_refuse(scope, trail, 500, send)
-                    await _send_problem(send, scope, "internal-error", "no decision was made")
+                    if await self._write_or_refuse(scope, trail, 500, send):
+                        await send_problem(send, scope, "internal-error", "no decision was made")
                     return
                 if not await self._write_or_refuse(scope, trail, status, send):
                     replaced = True
@@ -170,7 +173,7 @@ class AuditMiddleware:
         try:
             await self._write(scope, trail, status)
         except AuditUnavailable as exc:
-            await _send_problem(send, scope, "audit-unavailable", exc.message)
+            await send_problem(send, scope, "audit-unavailable", exc.message)
             return False
         return True
 
@@ -189,24 +192,3 @@ def _action(scope: Scope) -> str:
     route = scope.get("route")
     name = getattr(route, "name", None)
     return str(name) if name else UNROUTED
-
-
-async def _send_problem(send: Send, scope: Scope, slug: str, detail: str) -> None:
-    body = problem_payload(
-        slug,
-        detail=detail,
-        instance=scope.get("path"),
-        request_id=scope.get("state", {}).get("request_id"),
-    )
-    data = orjson.dumps(body)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": body["status"],
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(data)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})

@@ -12,8 +12,10 @@ a hop per dependency per request; what verifies a token or a secret stays ``def`
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import Depends, Path, Request
 
@@ -21,13 +23,18 @@ from hub.audit.log import AuditLog
 from hub.config import Settings
 from hub.errors import AuthenticationFailed, Forbidden, NotFound
 from hub.gateway.auditing import AuditTrail, trail_of
+from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.events import EventPages
 from hub.gateway.services import GatewayServices
 from hub.identity import AUDIT_READ, REGISTRY_ADMIN, REGISTRY_WRITE, STREAMS_READ, Caller
 from hub.policy.decision import StreamAccess, decide
 from hub.policy.model import STREAM_ID, Policy
+from hub.registry import errors as registry_errors
 from hub.registry.service import RegistryService
+
+#: The length of the registry's subject column.
+SUBJECT_MAX = 255
 
 
 async def _services(request: Request) -> GatewayServices:
@@ -86,6 +93,8 @@ def registry_caller(request: Request, services: ServicesDep, trail: TrailDep) ->
     scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
     if scheme.lower() != "basic":
         return authenticated_caller(request, services, trail)
+    with contextlib.suppress(ValueError):
+        trail.claimed_client = parse_basic(credentials)[0]  # for the row, never trusted
     caller = services.basic.authenticate(credentials)
     trail.caller = caller
     return caller
@@ -141,18 +150,20 @@ async def stream_access(
 
 
 async def subject_name(
-    request: Request,
     subject: Annotated[str, Path(description="a subject; send a `/` inside it as `%2F`")],
 ) -> str:
-    """The subject as sent. Routes take the rest of the path as the subject so that an
-    encoded ``%2F`` stays inside it; a literal ``/`` there is a path separator, and a
-    path with one too many is no route at all (as in Confluent's registry)."""
-    raw = request.scope.get("raw_path")
-    if raw is not None:
-        structural = request.url.path.count("/") - subject.count("/")
-        if raw.split(b"?", 1)[0].count(b"/") > structural:
-            raise NotFound(f"no route for {request.url.path}; send a '/' inside a subject as %2F")
-    return subject
+    """The subject, decoded from the raw path segment the registry routes captured.
+
+    A literal ``/`` there is a path separator, so a path with one is no route at all (as
+    in Confluent's registry); only an encoded one belongs to the subject.
+    """
+    if "/" in subject:
+        raise NotFound("no such route; send a '/' inside a subject as %2F")
+    name = unquote(subject)
+    if len(name) > SUBJECT_MAX or not name.isprintable():
+        why = f"a subject is 1 to {SUBJECT_MAX} printable characters"
+        raise registry_errors.invalid_subject(name, why)
+    return name
 
 
 SubjectDep = Annotated[str, Depends(subject_name)]

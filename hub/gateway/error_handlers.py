@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -33,6 +33,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.HubError, _hub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(SQLAlchemyError, _store_error)
     # Anything else is answered by RequestContext, inside which the request id is known.
 
@@ -79,6 +80,15 @@ async def _store_error(request: Request, exc: Exception) -> Response:
         detail="the hub's database cannot be reached; retry later",
         request=request,
     )
+
+
+async def _unstorable(request: Request, exc: Exception) -> Response:
+    """The database refused a value the request carried (too long, a NUL byte): the
+    request's fault, so a 422 rather than a 503 the client would retry for ever."""
+    log.warning("value refused by the database on %s %s", request.method, request.url.path)
+    detail = "a value in the request cannot be stored (too long, or holding a NUL byte)"
+    trail_of(request).failed(detail)
+    return problem_response("bad-request", detail=detail, request=request)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -77,7 +77,7 @@ class EventPages:
                 {
                     "partition": record.partition,
                     "offset": record.offset,
-                    "timestamp": datetime.fromtimestamp(record.timestamp_ms / 1000, UTC),
+                    "timestamp": _when(record.timestamp_ms),
                     "event": event,
                 }
             )
@@ -90,6 +90,14 @@ class EventPages:
         if skipped:
             page["skipped"] = skipped
         return page
+
+
+def _when(timestamp_ms: int) -> datetime | None:
+    """The record's Kafka timestamp; a producer may set any, even past year 9999."""
+    try:
+        return datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _default(value: Any) -> Any:

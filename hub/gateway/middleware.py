@@ -6,12 +6,11 @@ import logging
 import re
 import uuid
 
-import orjson
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.gateway.problem_types import PROBLEM_JSON, problem_payload
+from hub.gateway.problem_types import send_problem
 from hub.telemetry import tracer
 
 log = logging.getLogger(__name__)
@@ -60,9 +59,12 @@ class RequestContext:
                 span.set_status(trace.StatusCode.ERROR)
                 if started:
                     raise
-                body = _internal_body(scope["path"], request_id)
-                await send_with_id(_internal_error(len(body)))
-                await send({"type": "http.response.body", "body": body})
+                await send_problem(
+                    send_with_id,
+                    scope,
+                    "internal-error",
+                    "the gateway failed to handle this request",
+                )
             finally:
                 route = scope.get("route")
                 template = getattr(route, "path", None)
@@ -70,27 +72,6 @@ class RequestContext:
                     # Name spans by route template, not raw path, to keep cardinality low.
                     span.update_name(f"{method} {template}")
                     span.set_attribute("http.route", template)
-
-
-def _internal_body(path: str, request_id: str) -> bytes:
-    body = problem_payload(
-        "internal-error",
-        detail="the gateway failed to handle this request",
-        instance=path,
-        request_id=request_id,
-    )
-    return orjson.dumps(body)
-
-
-def _internal_error(length: int) -> Message:
-    return {
-        "type": "http.response.start",
-        "status": 500,
-        "headers": [
-            (b"content-type", PROBLEM_JSON.encode()),
-            (b"content-length", str(length).encode()),
-        ],
-    }
 
 
 def _incoming_id(scope: Scope) -> str | None:

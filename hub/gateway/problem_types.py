@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 #: Where the Schema Registry API lives: its routers and its error bodies (Confluent fields).
@@ -173,3 +174,25 @@ def bearer_challenge(reason: str | None) -> dict[str, str]:
     return {
         "WWW-Authenticate": f'Bearer realm="linkage", error="invalid_token", error_description="{safe}"'
     }
+
+
+async def send_problem(send: Send, scope: Scope, slug: str, detail: str) -> None:
+    """Answer at the ASGI level, where middleware has no Request: same body, same type."""
+    body = problem_payload(
+        slug,
+        detail=detail,
+        instance=scope.get("path"),
+        request_id=scope.get("state", {}).get("request_id"),
+    )
+    data = orjson.dumps(body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": body["status"],
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(data)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})

@@ -44,18 +44,25 @@ class GatewayServices:
     registry: RegistryService
     events: EventPages
     reader: Reader
+    owns_engine: bool = True
 
     def close(self) -> None:
         self.reader.close()
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
 
 
-def build_services(settings: Settings) -> GatewayServices:
+def build_services(
+    settings: Settings, *, engine: Engine | None = None, policy: Policy | None = None
+) -> GatewayServices:
+    """The gateway's parts; ``engine`` and ``policy`` when the process has them already
+    (the composition root shares its own, so one process has one connection pool)."""
     if settings.kafka.bootstrap is None:
         raise ValueError(
             "the gateway needs kafka.bootstrap; the CLI fills it for the embedded broker"
         )
-    engine = make_engine(settings.database)
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database)
     sessions = make_sessions(engine)
     key = load_key(settings.auth.key_dir, create=settings.env != "prod")
     keys = signing_keys(key)
@@ -67,7 +74,7 @@ def build_services(settings: Settings) -> GatewayServices:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        policy=load_policy(settings.policies_dir),
+        policy=policy or load_policy(settings.policies_dir),
         basic=BasicAuthenticator(clients),
         issuer=TokenIssuer(
             clients=clients,
@@ -87,4 +94,5 @@ def build_services(settings: Settings) -> GatewayServices:
             page_max=settings.gateway.page_max,
         ),
         reader=reader,
+        owns_engine=owns_engine,
     )

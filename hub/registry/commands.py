@@ -83,9 +83,16 @@ def register(session: Session, *, subject: str, submitted: SubmittedSchema) -> S
         session.flush()
         references.save(session, existing.id, concrete)
     next_version = max((r.version for r in rows), default=0) + 1
-    # Soft-deleted versions of this very schema are replaced by the new one (Confluent).
+    # Soft-deleted versions of this very schema are replaced by the new one (Confluent),
+    # unless another schema still refers to one of them: that one stays, soft-deleted.
     for row in rows:
-        if row.deleted and row.schema_id == existing.id:
+        if (
+            row.deleted
+            and row.schema_id == existing.id
+            and not references.referrers(
+                session, subject=row.subject, version=row.version, deleted=True
+            )
+        ):
             session.delete(row)
     created = SubjectVersion(subject=subject, version=next_version, schema_id=existing.id)
     session.add(created)
@@ -127,7 +134,7 @@ def _inlined_match(
     for row in reversed(queries.live(rows)):
         schema = session.get(SchemaRow, row.schema_id)
         assert schema is not None
-        if references.stored(session, schema.id) and (
+        if queries.references_of(session, schema.id) and (
             fingerprint(references.parsed(session, schema)) == plain
         ):
             return row

@@ -120,3 +120,8 @@ def reference_exists(subject: str, version: int) -> RegistryError:
         "One or more references exist to the schema "
         f"{{magic=1,keytype=SCHEMA,subject={subject},version={version}}}.",
     )
+
+
+def invalid_subject(subject: str, why: str) -> RegistryError:
+    shown = subject[:80].encode("unicode_escape").decode()
+    return RegistryError(422, 42208, f"The specified subject '{shown}' is not a valid: {why}.")

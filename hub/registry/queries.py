@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.registry import errors, references
-from hub.registry.entities import LATEST, StoredSchema, SubjectSchema
-from hub.store.models import SchemaRow, SubjectVersion
+from hub.registry import errors
+from hub.registry.entities import LATEST, Reference, StoredSchema, SubjectSchema
+from hub.store.models import SchemaReferenceRow, SchemaRow, SubjectVersion
 
 
 def schema_row(session: Session, *, schema_id: int) -> SchemaRow:
@@ -26,15 +26,17 @@ def schema_row(session: Session, *, schema_id: int) -> SchemaRow:
 def schema_by_id(session: Session, *, schema_id: int) -> StoredSchema:
     """A schema by id; soft-deleted versions do not hide it, so old records still decode."""
     row = schema_row(session, schema_id=schema_id)
-    return StoredSchema(
-        row.id, row.schema_text, row.schema_type, references.stored(session, row.id)
+    return StoredSchema(row.id, row.schema_text, row.schema_type, references_of(session, row.id))
+
+
+def references_of(session: Session, schema_id: int) -> tuple[Reference, ...]:
+    """The references a stored schema was registered with, in their order."""
+    rows = session.scalars(
+        select(SchemaReferenceRow)
+        .where(SchemaReferenceRow.schema_id == schema_id)
+        .order_by(SchemaReferenceRow.position)
     )
-
-
-def decodable_schema(session: Session, *, schema_id: int) -> StoredSchema:
-    """A schema by id with its references written out, for decoders and validators."""
-    row = schema_row(session, schema_id=schema_id)
-    return StoredSchema(row.id, references.decodable_text(session, row), row.schema_type)
+    return tuple(Reference(r.name, r.subject, r.version) for r in rows)
 
 
 def list_subjects(
@@ -107,13 +109,12 @@ def get_version(
 
 
 def latest(session: Session, *, subject: str) -> SubjectSchema | None:
-    row = session.scalar(
-        select(SubjectVersion)
-        .where(SubjectVersion.subject == subject, SubjectVersion.deleted.is_(False))
-        .order_by(SubjectVersion.version.desc())
-        .limit(1)
-    )
-    return subject_schema(session, row) if row else None
+    """The newest live version, or None."""
+    try:
+        row = find_version(subject_rows(session, subject=subject), LATEST)
+    except errors.RegistryError:
+        return None
+    return subject_schema(session, row)
 
 
 def lookup(
@@ -151,7 +152,7 @@ def subject_schema(
         schema.schema_text,
         schema.schema_type,
         row.deleted,
-        references.stored(session, schema.id),
+        references_of(session, schema.id),
     )
 
 

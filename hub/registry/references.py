@@ -16,8 +16,8 @@ import avro.schema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.registry import errors
-from hub.registry.entities import LATEST, Reference
+from hub.registry import errors, queries
+from hub.registry.entities import Reference, StoredSchema
 from hub.serde.parse import inlined_text, parse_avro
 from hub.store.models import SchemaReferenceRow, SchemaRow, SubjectVersion
 
@@ -31,15 +31,6 @@ class Resolution:
 
     references: tuple[Reference, ...]
     named: tuple[str, ...]
-
-
-def stored(session: Session, schema_id: int) -> tuple[Reference, ...]:
-    rows = session.scalars(
-        select(SchemaReferenceRow)
-        .where(SchemaReferenceRow.schema_id == schema_id)
-        .order_by(SchemaReferenceRow.position)
-    )
-    return tuple(Reference(r.name, r.subject, r.version) for r in rows)
 
 
 def save(session: Session, schema_id: int, references: Sequence[Reference]) -> None:
@@ -76,14 +67,11 @@ def resolve(session: Session, requested: Sequence[Reference], *, allow_deleted: 
 def _target(
     session: Session, subject: str, version: int, *, allow_deleted: bool
 ) -> SubjectVersion | None:
-    statement = select(SubjectVersion).where(SubjectVersion.subject == subject)
-    if version == LATEST or not allow_deleted:
-        statement = statement.where(SubjectVersion.deleted.is_(False))
-    if version == LATEST:
-        statement = statement.order_by(SubjectVersion.version.desc()).limit(1)
-    else:
-        statement = statement.where(SubjectVersion.version == version)
-    return session.scalar(statement)
+    rows = queries.subject_rows(session, subject=subject)
+    try:
+        return queries.find_version(rows, version, deleted=allow_deleted)
+    except errors.RegistryError:
+        return None
 
 
 def _collect(
@@ -93,7 +81,7 @@ def _collect(
         return
     if depth > MAX_DEPTH:
         raise errors.invalid_schema(f"references nest deeper than {MAX_DEPTH} levels")
-    for ref in stored(session, schema_id):
+    for ref in queries.references_of(session, schema_id):
         target = _target(session, ref.subject, ref.version, allow_deleted=True)
         if target is None:
             raise errors.reference_not_found(ref.subject, ref.version)
@@ -105,18 +93,19 @@ def _collect(
 
 def parsed(session: Session, row: SchemaRow) -> avro.schema.Schema:
     """A stored schema, parsed with what its references bring in."""
-    refs = stored(session, row.id)
+    refs = queries.references_of(session, row.id)
     if not refs:
         return parse_avro(row.schema_text)
     resolution = resolve(session, refs, allow_deleted=True)
     return parse_avro(row.schema_text, named=resolution.named)
 
 
-def decodable_text(session: Session, row: SchemaRow) -> str:
-    """The text a decoder can use alone: the stored one, or with references written out."""
-    if not stored(session, row.id):
-        return row.schema_text
-    return inlined_text(parsed(session, row))
+def decodable_schema(session: Session, *, schema_id: int) -> StoredSchema:
+    """A schema by id as a decoder can use it alone: its references written out."""
+    row = queries.schema_row(session, schema_id=schema_id)
+    if not queries.references_of(session, row.id):
+        return StoredSchema(row.id, row.schema_text, row.schema_type)
+    return StoredSchema(row.id, inlined_text(parsed(session, row)), row.schema_type)
 
 
 def referrers(

@@ -1,7 +1,8 @@
 """The schema registry as one service: every operation, each in its own transaction.
 
-The gateway's Confluent REST routes, provisioning, the decode cache and the connectors
-all call this; none of them opens a session or runs a query of its own.
+The gateway's Confluent REST routes and its decode cache, provisioning, the connector
+sinks the composition root builds and `hub schemas check` all call this; none of them
+opens a session or runs a registry query of its own.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class RegistryService:
     def decodable(self, schema_id: int) -> StoredSchema:
         """The schema with its references written out: what a decoder compiles."""
         with self._sessions() as session:
-            return queries.decodable_schema(session, schema_id=schema_id)
+            return references.decodable_schema(session, schema_id=schema_id)
 
     def schema_uses(self, *, schema_id: int, deleted: bool = False) -> list[tuple[str, int]]:
         """(subject, version) pairs holding this schema."""
@@ -116,8 +117,10 @@ class RegistryService:
             )
 
     def set_mode(self, *, subject: str | None, mode: CompatibilityMode) -> CompatibilityMode:
-        with self._sessions.begin() as session:
-            compat_config.set_mode(session, subject=subject, mode=mode)
+        # Two first settings of one subject race to insert its row: the loser retries.
+        commands.in_transaction(
+            self._sessions, lambda s: compat_config.set_mode(s, subject=subject, mode=mode)
+        )
         return mode
 
     def delete_mode(self, *, subject: str | None) -> CompatibilityMode:

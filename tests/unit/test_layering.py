@@ -62,6 +62,25 @@ OWNED_BY: dict[str, frozenset[str]] = {
     "uvicorn": frozenset({"hub.gateway", "hub.stack"}),
 }
 
+#: Packages that do no I/O (no database, network, processes or files), and what that rules out.
+IO_FREE = frozenset({"hub.serde"})
+IO_MODULES = frozenset(
+    {
+        "sqlalchemy",
+        "kafka",
+        "fastapi",
+        "starlette",
+        "uvicorn",
+        "httpx",
+        "socket",
+        "subprocess",
+        "os",
+        "pathlib",
+        "shutil",
+        "urllib",
+    }
+)
+
 #: Connectors see the SDK and nothing else of the hub.
 CONNECTOR_MAY_IMPORT = frozenset({"hub.connect"})
 
@@ -124,6 +143,8 @@ def violations(root: Path) -> list[Violation]:
             if top in OWNED_BY and not any(_within(module, p) for p in OWNED_BY[top]):
                 owners = ", ".join(sorted(OWNED_BY[top]))
                 found.append(Violation(module, line, imported, f"only {owners} may import {top}"))
+            if own in IO_FREE and top in IO_MODULES:
+                found.append(Violation(module, line, imported, f"{own} does no I/O"))
             if top != "hub" or imported in ("hub", "hub.__version__"):
                 continue
             target = _hub_package(imported)
@@ -182,6 +203,10 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
             "connectors.x:1 imports hub.serde.wire (connectors use hub.connect only)",
         ),
         (
+            {"hub/serde/x.py": "from sqlalchemy import select\n"},
+            "hub.serde.x:1 imports sqlalchemy (hub.serde does no I/O)",
+        ),
+        (
             {"hub/store/x.py": "import starlette.requests\n"},
             "hub.store.x:1 imports starlette.requests (only hub.gateway may import starlette)",
         ),
@@ -192,6 +217,7 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         "gateway-kafka",
         "connect-policy",
         "connector",
+        "serde-io",
         "store-starlette",
     ],
 )

@@ -15,11 +15,10 @@ from hub.bus.broker import EmbeddedBroker
 from hub.config import Settings
 from hub.connect import Connector, RunReport
 from hub.demo.clients import issue_demo_credentials
-from hub.gateway.app import create_app
 from hub.gateway.auth.clients import IssuedCredentials
 from hub.gateway.services import GatewayServices
 from hub.policy.model import Policy
-from hub.stack import HubStack, open_stack
+from hub.stack import HubStack, gateway_app, open_stack
 from tests.utils.databases import fresh_postgres
 from tests.utils.settings import make_settings
 
@@ -91,7 +90,7 @@ def gateway_stack(tmp: Path, *, database_url: str | None = None) -> Iterator[Sta
         credentials = {
             demo.client_id: issued for demo, issued in issue_demo_credentials(hub.sessions)
         }
-        with TestClient(create_app(hub.settings)) as http:
+        with TestClient(gateway_app(hub)) as http:
             yield Stack(hub, http, credentials)
 
 

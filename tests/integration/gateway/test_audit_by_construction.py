@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from hub.gateway.deps import ACCESS_DEPENDENCIES, RegistryReader
 from hub.gateway.routes.discovery import PUBLIC_ROUTES
 from hub.store.models import AuditRow
-from tests.utils.stack import Stack, gateway_stack
+from tests.utils.stack import Stack, gateway_stack, stack_on
 
 pytestmark = pytest.mark.kafka
 
@@ -40,9 +40,11 @@ MALFORMED = {"stream": "NOT VALID", "version": "not-a-version", "schema_id": "0"
 _ids = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with gateway_stack(tmp_path_factory.mktemp("walk")) as running:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    with stack_on(request, tmp_path_factory, "walk") as running:
         issued = running.credentials["meteorology-feed"]
         registered = running.http.post(
             f"/registry/subjects/{WALK_SUBJECT}/versions",
@@ -153,6 +155,54 @@ def test_requests_that_match_no_route_are_audited_too(stack: Stack) -> None:
     assert row.action == "unrouted"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "extra"),
+    [
+        ("GET", "/v1/streams/" + "a" * 300 + "/events", {}),
+        ("GET", "/v1/streams/%00/events", {}),
+        ("GET", "/v1/streams/", {"follow_redirects": False}),
+        ("GET", "/registry", {"follow_redirects": False}),
+        (
+            "POST",
+            "/oauth/token",
+            {"auth": ("nul\x00id", "x"), "data": {"grant_type": "client_credentials"}},
+        ),
+        ("GET", "/registry/subjects/" + "s" * 300 + "/versions", {"basic": True}),
+        (
+            "PUT",
+            "/registry/config/meteorology.a%00",
+            {"basic": True, "json": {"compatibility": "FULL"}},
+        ),
+        ("GET", "/v1/audit?agency=%00", {"bearer": "audit-office"}),
+    ],
+    ids=[
+        "long-stream",
+        "nul-stream",
+        "trailing-slash",
+        "registry-no-slash",
+        "nul-client",
+        "long-subject",
+        "nul-subject",
+        "nul-query",
+    ],
+)
+def test_hostile_values_are_refused_and_still_audited(
+    stack: Stack, method: str, path: str, extra: dict[str, Any]
+) -> None:
+    """What the caller sent ends up in the row; a value the column cannot hold must
+    not cost the request its row (and so its answer)."""
+    kwargs = dict(extra)
+    if kwargs.pop("basic", False):
+        kwargs.update(_credentials(stack, "/registry"))
+    if "bearer" in kwargs:
+        kwargs["headers"] = stack.bearer(kwargs.pop("bearer"))
+    status, rows = _call(stack, method, path, **kwargs)
+    assert status < 500, f"{method} {path[:60]} answered {status}"
+    (row,) = rows
+    assert row.status == status
+    assert "\x00" not in (row.stream or "") + (row.client_id or "") + row.reason
+
+
 def test_public_documents_are_not_audited(stack: Stack) -> None:
     for path in ("/", "/healthz", "/.well-known/jwks.json", "/problems/forbidden", "/openapi.json"):
         status, rows = _call(stack, "GET", path)
@@ -190,6 +240,17 @@ def test_a_route_that_forgets_its_decision_serves_nothing(tmp_path) -> None:
         (row,) = rows_of(fresh, "forgot-1")
         assert (row.decision, row.status) == ("deny", 500)
         assert "without a policy decision" in row.reason
+        # If the row cannot be written either, the answer is one 503, nothing else.
+        engine = fresh.services.engine
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE audit_log RENAME TO audit_log_away"))
+        try:
+            down = fresh.http.get("/v1/forgot")
+            assert down.status_code == 503 and "secret" not in down.text
+            assert down.json()["title"] == "Audit log unavailable"
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("ALTER TABLE audit_log_away RENAME TO audit_log"))
         issued = fresh.credentials["health-dispatch"]
         ok = fresh.http.get(
             "/v1/remembered",

@@ -17,6 +17,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from connectors.meteorology_cap import CapWarningConnector
 from hub.catalog.files import SchemaCatalog
 from tests.integration.registry.test_confluent_interop import produce_and_read_back, warning_event
 from tests.utils.server import serving
@@ -185,6 +186,27 @@ def test_a_referenced_version_cannot_be_deleted_until_nothing_refers_to_it(stack
     assert call(stack, "DELETE", f"/subjects/{places}/versions/1?permanent=true").json() == 1
 
 
+def test_registering_again_keeps_a_soft_deleted_version_something_refers_to(
+    stack: Stack,
+) -> None:
+    places, sightings = fresh("place"), fresh("sighting")
+    register_place(stack, places)
+    done = call(
+        stack,
+        "POST",
+        f"/subjects/{sightings}/versions",
+        {"schema": sighting(), "references": [ref(places, 1)]},
+    ).json()
+    call(stack, "DELETE", f"/subjects/{sightings}/versions/1")
+    call(stack, "DELETE", f"/subjects/{places}/versions/1")
+    again = register_place(stack, places)
+    assert again["version"] == 2, "version 1 stays, soft-deleted, for what refers to it"
+    assert call(stack, "GET", f"/subjects/{places}/versions?deleted=true").json() == [1, 2]
+    written_out = json.loads(stack.hub.registry.decodable(done["id"]).text)
+    place_type = written_out["fields"][1]["type"]
+    assert place_type["fields"][0]["name"] == "district", "the referrer still resolves"
+
+
 def test_old_versions_with_references_are_checked_with_what_they_refer_to(stack: Stack) -> None:
     places, sightings = fresh("place"), fresh("sighting")
     register_place(stack, places)
@@ -256,3 +278,6 @@ def test_confluent_kafkas_serializer_resolves_references_and_the_gateway_decodes
     mine = produce_and_read_back(stack, topic, value, event_id)
     assert mine["envelope"]["area"]["district_code"] == "440305"
     assert mine["signal"]["color"] == "YELLOW"
+    # The hub's own connector now writes with that latest version, references and all.
+    report = stack.run(CapWarningConnector(ROOT / "tests" / "data" / "cap-made"))
+    assert report.published == 3

@@ -326,6 +326,8 @@ def test_compatibility_endpoint_answers_without_registering(stack: Stack) -> Non
     [
         ("/compatibility/subjects/meteorology.none.v1-value/versions/latest", 404, 40401),
         ("/compatibility/subjects/meteorology.none.v1-value/versions/1", 404, 40401),
+        # Soft-deleted versions are no versions to check against (40402, as Confluent
+        # answers), though reading the subject says 40401.
         ("/compatibility/subjects/meteorology.gone.v1-value/versions/latest", 404, 40402),
         ("/compatibility/subjects/meteorology.gone.v1-value/versions/1", 404, 40402),
         ("/compatibility/subjects/meteorology.gone.v1-value/versions/2", 404, 40402),
@@ -414,6 +416,18 @@ def test_a_subject_holding_a_slash_is_routed_whole(stack: Stack) -> None:
         body={"schema": record(A_INT)},
     )
     assert checked.json() == {"is_compatible": True}
+    # An encoded slash never splits the path: these name subjects, not other routes.
+    error(
+        call(stack, "POST", "/subjects/meteorology.b%2Fversions", body={"schema": record(A_INT)}),
+        404,
+        40401,
+    )
+    error(call(stack, "DELETE", f"/subjects/{subject}%2Fversions%2F1"), 404, 40401)
+    assert call(stack, "GET", f"/subjects/{subject}/versions").json() == [1], "left alone"
+    assert "meteorology.b" not in call(stack, "GET", "/subjects").json()
+    too_long = call(stack, "GET", f"/subjects/meteorology.{'x' * 300}/versions")
+    assert "is not a valid" in error(too_long, 422, 42208)
+    error(call(stack, "GET", "/subjects/meteorology.a%00/versions"), 422, 42208)
     # A literal slash is a path separator, as in Confluent: no such subject route.
     literal = call(stack, "GET", "/subjects/meteorology.nested/part.v1-value/versions")
     assert literal.status_code == 404 and "send a '/' inside a subject as %2F" in literal.text

@@ -7,7 +7,7 @@ not write never gets as far as having a body parsed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 import orjson
 from fastapi import Depends, Path, Request
@@ -18,6 +18,7 @@ from hub.registry.entities import LATEST, Reference, SubmittedSchema, parse_vers
 from hub.serde.modes import CompatibilityMode
 
 MAX_BODY_BYTES = 256 * 1024
+NAME_MAX = 255
 JSON_TYPES = (
     "application/vnd.schemaregistry.v1+json",
     "application/vnd.schemaregistry+json",
@@ -123,14 +124,17 @@ def _references(given: Any) -> tuple[Reference, ...]:
     return tuple(_reference(item) for item in given)
 
 
+def _is_name(value: Any) -> TypeGuard[str]:
+    """A reference's name or subject: what the registry's columns hold."""
+    return isinstance(value, str) and 0 < len(value) <= NAME_MAX and value.isprintable()
+
+
 def _reference(item: Any) -> Reference:
     if isinstance(item, dict):
         name, subject, version = item.get("name"), item.get("subject"), item.get("version")
         if (
-            isinstance(name, str)
-            and name
-            and isinstance(subject, str)
-            and subject
+            _is_name(name)
+            and _is_name(subject)
             and isinstance(version, int)
             and not isinstance(version, bool)
             and (version == LATEST or 1 <= version <= 2**31 - 1)
