@@ -78,6 +78,18 @@ class GatewaySettings(_Section):
     reader_pool: int = Field(default=4, ge=1)
 
 
+class PolicySettings(_Section):
+    """How the access policy is applied and kept current."""
+
+    #: Where the per-grant keys of the ``hash`` mask live (outside the policy files).
+    mask_key_dir: Path = PROJECT_ROOT / "var" / "keys" / "masks"
+    #: Seconds between checks of policies/ for changes; 0 turns the watch off.
+    watch_s: float = Field(default=0.0, ge=0, le=3600)
+    #: How long a declared emergency lasts when the declaration says nothing.
+    emergency_default_hours: int = Field(default=72, ge=1, le=720)
+    emergency_max_hours: int = Field(default=720, ge=1, le=8760)
+
+
 class TelemetrySettings(_Section):
     exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str | None = None
@@ -104,6 +116,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     gateway: GatewaySettings = GatewaySettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    policy: PolicySettings = PolicySettings()
 
     @classmethod
     def settings_customise_sources(

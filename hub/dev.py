@@ -29,6 +29,10 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
     if serve:
         _check_port_free(settings.gateway.host, settings.gateway.port)
         stop_on_sigterm()
+    if "watch_s" not in settings.policy.model_fields_set:
+        # Edit policies/ while hub dev runs: the gateway picks the change up within a second.
+        policy = settings.policy.model_copy(update={"watch_s": 1.0})
+        settings = settings.model_copy(update={"policy": policy})
     with open_stack(settings, broker_log=dev_dir / "broker.log") as running:
         if running.broker is not None:
             say(

@@ -14,6 +14,7 @@ knowing the domain that raised it::
     ├── InvalidFrame           bytes on a topic that are not Confluent-framed Avro
     ├── AuthenticationFailed   missing, malformed, expired or foreign token
     ├── Forbidden              authenticated, but policy or scope says no
+    ├── Conflict               the resource is not in a state that allows this (closed ...)
     ├── BrokerUnavailable      Kafka cannot be reached
     ├── StoreUnavailable       the database cannot be read or written
     └── AuditUnavailable       the audit store cannot be written: nothing is served
@@ -77,6 +78,10 @@ class AuthenticationFailed(HubError):
 
 class Forbidden(HubError):
     code = "forbidden"
+
+
+class Conflict(HubError):
+    code = "conflict"
 
 
 class BrokerUnavailable(HubError):

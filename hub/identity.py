@@ -12,6 +12,8 @@ STREAMS_READ = "streams:read"
 AUDIT_READ = "audit:read"
 REGISTRY_WRITE = "registry:write"
 REGISTRY_ADMIN = "registry:admin"
+AUDIT_REVIEW = "audit:review"
+EMERGENCY_DECLARE = "emergency:declare"
 
 #: Each scope unlocks one family of endpoints; the text is what OAuth metadata shows.
 SCOPES: dict[str, str] = {
@@ -19,6 +21,8 @@ SCOPES: dict[str, str] = {
     AUDIT_READ: "read the audit log of every gateway decision",
     REGISTRY_WRITE: "register and delete the agency's own schema subjects and their settings",
     REGISTRY_ADMIN: "change any schema subject and the registry's global settings (hub operators)",
+    AUDIT_REVIEW: "record verdicts on the reads that emergency grants allowed",
+    EMERGENCY_DECLARE: "declare and close emergencies (Emergency Management Bureau clients)",
 }
 
 

@@ -35,6 +35,12 @@ class AuditEntry:
     stream: str | None = None
     records: int = 0
     trace_id: str | None = None
+    purpose: str | None = None
+    grant_id: str | None = None
+    policy_version: str | None = None
+    masked: tuple[str, ...] = ()
+    emergency_id: str | None = None
+    review_required: bool = False
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -46,6 +52,7 @@ class AuditQuery:
     client_id: str | None = None
     stream: str | None = None
     decision: str | None = None
+    review_required: bool | None = None
 
 
 #: The longest reason kept; the rest of a very long one says nothing an auditor needs.
@@ -85,6 +92,12 @@ class AuditLog:
                     records=entry.records,
                     status=entry.status,
                     trace_id=entry.trace_id,
+                    purpose=_fit(entry.purpose, "purpose"),
+                    grant_id=_fit(entry.grant_id, "grant_id"),
+                    policy_version=_fit(entry.policy_version, "policy_version"),
+                    masked=_fit(",".join(entry.masked), "masked") if entry.masked else None,
+                    emergency_id=_fit(entry.emergency_id, "emergency_id"),
+                    review_required=entry.review_required,
                 )
                 session.add(row)
                 session.flush()
@@ -103,6 +116,8 @@ class AuditLog:
             statement = statement.where(AuditRow.stream == query.stream)
         if query.decision:
             statement = statement.where(AuditRow.decision == query.decision)
+        if query.review_required is not None:
+            statement = statement.where(AuditRow.review_required.is_(query.review_required))
         statement = statement.order_by(AuditRow.id).limit(query.limit)
         try:
             with self._sessions() as session:

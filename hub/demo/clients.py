@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.gateway.auth.clients import ClientStore, IssuedCredentials
-from hub.identity import AUDIT_READ, REGISTRY_WRITE, STREAMS_READ
+from hub.identity import AUDIT_READ, AUDIT_REVIEW, EMERGENCY_DECLARE, REGISTRY_WRITE, STREAMS_READ
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +26,8 @@ DEMO_CLIENTS = (
         "EMERGENCY",
         "emergency-console",
         "emergency",
-        frozenset({STREAMS_READ}),
-        "Emergency Management Bureau: reads weather warnings",
+        frozenset({STREAMS_READ, EMERGENCY_DECLARE}),
+        "Emergency Management Bureau: reads warnings, declares emergencies",
     ),
     DemoClient(
         "HEALTH",
@@ -48,14 +48,14 @@ DEMO_CLIENTS = (
         "commerce-supplies",
         "commerce",
         frozenset({STREAMS_READ}),
-        "Commerce Bureau: no grants yet, so it is denied",
+        "Commerce Bureau: reads incident reports only during an emergency",
     ),
     DemoClient(
         "AUDITOR",
         "audit-office",
         "audit",
-        frozenset({AUDIT_READ}),
-        "Audit Bureau: reads the audit log",
+        frozenset({AUDIT_READ, AUDIT_REVIEW}),
+        "Audit Bureau: reads the audit log, reviews emergency reads",
     ),
 )
 

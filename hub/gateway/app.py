@@ -13,9 +13,10 @@ from hub.config import Settings
 from hub.gateway import error_handlers
 from hub.gateway.auditing import AuditMiddleware
 from hub.gateway.middleware import RequestContext
+from hub.gateway.policy_reload import PolicyReloader
 from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.raw_paths import RawPathRouting
-from hub.gateway.routes import audit, discovery, oauth, registry, streams
+from hub.gateway.routes import audit, discovery, emergencies, oauth, registry, reviews, streams
 from hub.gateway.services import GatewayServices, build_services
 from hub.policy.model import Policy
 from hub.telemetry import configure
@@ -37,9 +38,14 @@ def create_app(
         configure(settings.telemetry)
         services = build_services(settings, engine=engine, policy=policy)
         app.state.services = services
+        reloader = PolicyReloader(
+            services.policies, var_dir=settings.var_dir, watch_s=settings.policy.watch_s
+        )
+        reloader.start()
         try:
             yield
         finally:
+            reloader.stop()
             services.close()
 
     app = FastAPI(
@@ -59,7 +65,8 @@ def create_app(
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, audit_log=lambda: _services(app).audit
     )
     app.add_middleware(RequestContext)
-    for router in (discovery.router, oauth.router, streams.router, audit.router, *registry.ROUTERS):
+    routers = (discovery, oauth, streams, audit, reviews, emergencies)
+    for router in (*(m.router for m in routers), *registry.ROUTERS):
         app.include_router(router)
     return app
 

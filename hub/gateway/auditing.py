@@ -50,6 +50,12 @@ class AuditTrail:
     records: int = 0
     note: str = ""
     failure: str = ""
+    purpose: str | None = None
+    grant_id: str | None = None
+    policy_version: str | None = None
+    masked: tuple[str, ...] = ()
+    emergency_id: str | None = None
+    review_required: bool = False
 
     def allow(self, reason: str) -> None:
         self.allowed, self.reason = True, reason
@@ -87,6 +93,13 @@ class AuditTrail:
             stream=self.stream or stream,
             records=self.records if served else 0,
             trace_id=current_trace_id(),
+            purpose=self.purpose,
+            grant_id=self.grant_id,
+            policy_version=self.policy_version,
+            masked=self.masked if served else (),
+            emergency_id=self.emergency_id,
+            # Only a read that served something through an emergency grant needs a review.
+            review_required=self.review_required and served,
         )
 
 

@@ -17,20 +17,33 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from hub.audit.log import AuditLog
+from hub.audit.reviews import ReviewService
 from hub.config import Settings
-from hub.errors import AuthenticationFailed, Forbidden, NotFound
+from hub.emergencies.service import EmergencyService
+from hub.errors import AuthenticationFailed, BadRequest, Forbidden, NotFound
 from hub.gateway.auditing import AuditTrail, trail_of
 from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.events import EventPages
 from hub.gateway.services import GatewayServices
-from hub.identity import AUDIT_READ, REGISTRY_ADMIN, REGISTRY_WRITE, STREAMS_READ, Caller
+from hub.identity import (
+    AUDIT_READ,
+    AUDIT_REVIEW,
+    EMERGENCY_DECLARE,
+    REGISTRY_ADMIN,
+    REGISTRY_WRITE,
+    STREAMS_READ,
+    Caller,
+)
 from hub.policy.decision import StreamAccess, decide
+from hub.policy.holder import PolicyHolder
 from hub.policy.model import STREAM_ID, Policy
+from hub.policy.plan_cache import PlanCache
 from hub.registry import errors as registry_errors
+from hub.registry.cache import SchemaCache
 from hub.registry.service import RegistryService
 
 #: The length of the registry's subject column.
@@ -59,8 +72,17 @@ def _part(name: str) -> Callable[[GatewayServices], Any]:
     return part
 
 
+async def _policy(services: ServicesDep) -> Policy:
+    return services.policies.current
+
+
 SettingsDep = Annotated[Settings, Depends(_part("settings"))]
-PolicyDep = Annotated[Policy, Depends(_part("policy"))]
+PolicyDep = Annotated[Policy, Depends(_policy)]
+PoliciesDep = Annotated[PolicyHolder, Depends(_part("policies"))]
+EmergenciesDep = Annotated[EmergencyService, Depends(_part("emergencies"))]
+ReviewsDep = Annotated[ReviewService, Depends(_part("reviews"))]
+PlansDep = Annotated[PlanCache, Depends(_part("plans"))]
+SchemasDep = Annotated[SchemaCache, Depends(_part("schemas"))]
 AuditLogDep = Annotated[AuditLog, Depends(_part("audit"))]
 RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
@@ -128,25 +150,61 @@ async def catalogue_reader(caller: CallerDep, trail: TrailDep) -> Caller:
 StreamIdParam = Annotated[
     str, Path(pattern=STREAM_ID, description="agency.stream, e.g. meteorology.warning")
 ]
+PURPOSE = r"^[a-z][a-z0-9-]{1,40}$"
+
+
+async def requested_purpose(
+    purpose: Annotated[
+        str | None,
+        Query(pattern=PURPOSE, description="why you read; or the Linkage-Purpose header"),
+    ] = None,
+    header: Annotated[
+        str | None, Header(alias="Linkage-Purpose", pattern=PURPOSE, include_in_schema=False)
+    ] = None,
+) -> str | None:
+    """The purpose a request names, by query parameter or header (they must agree)."""
+    if purpose and header and purpose != header:
+        raise BadRequest(f"the purpose parameter ({purpose}) and header ({header}) differ")
+    return purpose or header
+
+
+PurposeDep = Annotated[str | None, Depends(requested_purpose)]
 
 
 async def stream_access(
-    stream: StreamIdParam, caller: CallerDep, policy: PolicyDep, trail: TrailDep
+    stream: StreamIdParam,
+    caller: CallerDep,
+    purpose: PurposeDep,
+    policies: PoliciesDep,
+    emergencies: EmergenciesDep,
+    trail: TrailDep,
 ) -> StreamAccess:
-    """Resolve the stream once and decide once; the route gets both."""
+    """Resolve the stream once and decide once; the route gets both, and the policy."""
     _require(caller, STREAMS_READ, trail)
-    trail.stream = stream
+    policy = policies.current
+    trail.stream, trail.purpose, trail.policy_version = stream, purpose, policy.version
     entry = policy.stream(stream)
     if entry is None:
         reason = f"stream {stream} is not in the catalogue"
         trail.deny(reason)
         raise NotFound(reason)
-    decision = decide(policy, agency=caller.agency, stream=entry, action="read")
+    decision = decide(
+        policy,
+        agency=caller.agency,
+        stream=entry,
+        action="read",
+        purpose=purpose,
+        emergencies=emergencies.in_force(),
+    )
     if not decision.allowed:
         trail.deny(decision.reason)
         raise Forbidden(decision.reason)
     trail.allow(decision.reason)
-    return StreamAccess(caller, entry, decision)
+    trail.purpose, trail.grant_id = decision.purpose, decision.grant_id
+    if decision.emergencies:
+        trail.emergency_id = ",".join(e.id for e in decision.emergencies)
+        trail.review_required = True
+    return StreamAccess(caller, entry, decision, policy)
 
 
 async def subject_name(
@@ -210,12 +268,39 @@ async def registry_admin(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
     return _registry_changer(None, caller, trail)
 
 
+async def emergency_declarer(caller: CallerDep, policy: PolicyDep, trail: TrailDep) -> Caller:
+    """Declaring needs ``emergency:declare``, held by a client of an agency that declares."""
+    _require(caller, EMERGENCY_DECLARE, trail)
+    agency = policy.agency(caller.agency)
+    if agency is None or not agency.declares_emergencies:
+        reason = f"agency {caller.agency} does not declare emergencies"
+        trail.deny(reason)
+        raise Forbidden(reason)
+    trail.allow(f"scope {EMERGENCY_DECLARE}; {caller.agency} declares emergencies")
+    return caller
+
+
+async def emergency_reader(caller: CallerDep, trail: TrailDep) -> Caller:
+    """Which emergencies are declared is for every agency to know."""
+    trail.allow("any authenticated client may see the emergencies declared")
+    return caller
+
+
+async def reviewer(caller: CallerDep, trail: TrailDep) -> Caller:
+    _require(caller, AUDIT_REVIEW, trail)
+    trail.allow(f"scope {AUDIT_REVIEW}")
+    return caller
+
+
 async def anyone(trail: TrailDep) -> None:
     """For the few audited endpoints that serve no data and need no credentials."""
     trail.allow("open endpoint: serves no data")
 
 
 AuditReader = Annotated[Caller, Depends(audit_reader)]
+EmergencyDeclarer = Annotated[Caller, Depends(emergency_declarer)]
+EmergencyReader = Annotated[Caller, Depends(emergency_reader)]
+Reviewer = Annotated[Caller, Depends(reviewer)]
 CatalogueReader = Annotated[Caller, Depends(catalogue_reader)]
 DecisionDep = Annotated[StreamAccess, Depends(stream_access)]
 RegistryReader = Annotated[Caller, Depends(registry_reader)]
@@ -226,6 +311,9 @@ Anyone = Annotated[None, Depends(anyone)]
 #: The access dependencies, for tests that check every route uses one.
 ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
     audit_reader,
+    emergency_declarer,
+    emergency_reader,
+    reviewer,
     catalogue_reader,
     stream_access,
     registry_reader,

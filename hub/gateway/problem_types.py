@@ -41,6 +41,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "its token lacks the scope. The detail names the missing grant or scope.",
     ),
     "not-found": ProblemType(404, "Not found", "The stream, schema or resource does not exist."),
+    "conflict": ProblemType(
+        409,
+        "Conflict",
+        "The resource is not in a state that allows this (an emergency already closed, a "
+        "read already reviewed); the detail says which.",
+    ),
     "method-not-allowed": ProblemType(
         405, "Method not allowed", "The resource exists but not with this HTTP method."
     ),

@@ -13,17 +13,21 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.audit.log import AuditLog
+from hub.audit.reviews import ReviewService
 from hub.bus.factory import open_bus
 from hub.bus.protocols import Reader
 from hub.config import Settings
+from hub.emergencies.service import EmergencyService
 from hub.gateway.auth.basic import BasicAuthenticator
 from hub.gateway.auth.clients import ClientStore
 from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.auth.tokens import TokenVerifier
 from hub.gateway.events import EventPages
-from hub.policy.loader import load_policy
+from hub.policy.holder import PolicyHolder
+from hub.policy.keys import MaskKeys
 from hub.policy.model import Policy
+from hub.policy.plan_cache import PlanCache
 from hub.registry.cache import SchemaCache
 from hub.registry.service import RegistryService
 from hub.serde.avro import AvroDeserializer
@@ -35,13 +39,17 @@ class GatewayServices:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    policy: Policy
+    policies: PolicyHolder
     basic: BasicAuthenticator
     issuer: TokenIssuer
     verifier: TokenVerifier
     jwks: dict[str, Any]
     audit: AuditLog
+    reviews: ReviewService
+    emergencies: EmergencyService
     registry: RegistryService
+    schemas: SchemaCache
+    plans: PlanCache
     events: EventPages
     reader: Reader
     owns_engine: bool = True
@@ -64,17 +72,20 @@ def build_services(
     owns_engine = engine is None
     engine = engine or make_engine(settings.database)
     sessions = make_sessions(engine)
-    key = load_key(settings.auth.key_dir, create=settings.env != "prod")
+    dev = settings.env != "prod"
+    key = load_key(settings.auth.key_dir, create=dev)
     keys = signing_keys(key)
     clients = ClientStore(sessions)
     registry = RegistryService(sessions)
+    schemas = SchemaCache(registry.decodable)
+    plans = PlanCache(MaskKeys(settings.policy.mask_key_dir, create=dev))
     reader = open_bus(settings.kafka).reader(pool_size=settings.gateway.reader_pool)
     auth = settings.auth
     return GatewayServices(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        policy=policy or load_policy(settings.policies_dir),
+        policies=PolicyHolder(settings.policies_dir, policy),
         basic=BasicAuthenticator(clients),
         issuer=TokenIssuer(
             clients=clients,
@@ -86,10 +97,15 @@ def build_services(
         verifier=TokenVerifier(issuer=auth.issuer, audience=auth.audience, keys=keys),
         jwks=public_jwks(key),
         audit=AuditLog(sessions),
+        reviews=ReviewService(sessions),
+        emergencies=EmergencyService(sessions),
         registry=registry,
+        schemas=schemas,
+        plans=plans,
         events=EventPages(
             reader=reader,
-            decode=AvroDeserializer(SchemaCache(registry.decodable)),
+            decode=AvroDeserializer(schemas),
+            plans=plans,
             page_default=settings.gateway.page_default,
             page_max=settings.gateway.page_max,
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, field_validator
 
@@ -29,9 +30,13 @@ class StreamView(BaseModel):
     update_frequency: str
     retention: str
     links: StreamLinks
+    #: What the caller sees of it (one entry only): grant, purpose, filter, masks.
+    access: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, stream: Stream, policy: Policy) -> StreamView:
+    def of(
+        cls, stream: Stream, policy: Policy, *, access: dict[str, Any] | None = None
+    ) -> StreamView:
         owner = policy.agency(stream.owner)
         return cls(
             id=stream.id,
@@ -49,6 +54,7 @@ class StreamView(BaseModel):
             links=StreamLinks(
                 self=f"/v1/streams/{stream.id}", events=f"/v1/streams/{stream.id}/events"
             ),
+            access=access,
         )
 
 
@@ -70,6 +76,17 @@ class AuditEntryView(BaseModel):
     records: int
     status: int
     trace_id: str | None
+    purpose: str | None = None
+    grant_id: str | None = None
+    policy_version: str | None = None
+    masked: list[str] = []
+    emergency_id: str | None = None
+    review_required: bool = False
+
+    @field_validator("masked", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return value.split(",") if isinstance(value, str) else (value or [])
 
     @field_validator("at")
     @classmethod

@@ -1,17 +1,31 @@
-"""Read ``policies/*.yaml`` into a :class:`Policy`, with errors that name file and line."""
+"""Read ``policies/*.yaml`` into a :class:`Policy`, with errors that name file and line.
+
+Each file may hold any of the sections below; a folder's files are read in name
+order and their sections joined. The policy's version is a hash of the files' names
+and bytes, so two gateways with the same files report the same version.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from hub.errors import ConfigError
-from hub.policy.model import Agency, Grant, Policy, Stream
+from hub.policy.model import Agency, District, Group, Policy, Stream
+from hub.policy.rules import Deny, Grant, Rule
 
-SECTIONS: dict[str, type[BaseModel]] = {"agencies": Agency, "streams": Stream, "grants": Grant}
+SECTIONS: dict[str, type[Rule]] = {
+    "agencies": Agency,
+    "groups": Group,
+    "streams": Stream,
+    "districts": District,
+    "grants": Grant,
+    "denies": Deny,
+}
 _LINE = "__line__"
 
 
@@ -28,21 +42,33 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
+def policy_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml"))
+
+
+def policy_version(folder: Path) -> str:
+    """A content hash of the policy files: what an audit row says was in force."""
+    digest = hashlib.sha256()
+    for path in policy_files(folder):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def load_policy(folder: Path) -> Policy:
     if not folder.is_dir():
         raise ConfigError(f"policy folder {folder} does not exist")
     sections: dict[str, list[Any]] = {name: [] for name in SECTIONS}
-    files = sorted(folder.glob("*.yaml"))
+    files = policy_files(folder)
     if not files:
         raise ConfigError(f"policy folder {folder} holds no .yaml files")
     for path in files:
         for name, items in _read(path).items():
             sections[name].extend(_validate_item(path, name, item) for item in items)
     try:
-        return Policy.model_validate(sections)
+        return Policy.model_validate({**sections, "version": policy_version(folder)})
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        raise ConfigError(f"{folder}: {problems}") from exc
+        raise ConfigError(problems if ".yaml:" in problems else f"{folder}: {problems}") from exc
 
 
 def load_streams(path: Path) -> list[Stream]:
@@ -75,12 +101,12 @@ def _read(path: Path) -> dict[str, Any]:
     return sections
 
 
-def _validate_item(path: Path, section: str, item: Any) -> BaseModel:
+def _validate_item(path: Path, section: str, item: Any) -> Rule:
     line = item.pop(_LINE, "?") if isinstance(item, dict) else "?"
     if isinstance(item, dict):
         item = _strip_lines(item)
     try:
-        return SECTIONS[section].model_validate(item)
+        rule = SECTIONS[section].model_validate(item)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -88,6 +114,8 @@ def _validate_item(path: Path, section: str, item: Any) -> BaseModel:
         raise ConfigError(
             f"{path}:{line}: {section} entry: {where}: {what}".replace(": : ", ": ")
         ) from exc
+    rule.placed(f"{path}:{line}")
+    return rule
 
 
 def _strip_lines(value: Any) -> Any:

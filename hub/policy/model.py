@@ -1,39 +1,58 @@
-"""The policy language: agencies, streams and grants, validated as they load."""
+"""The policy as a whole: agencies, groups, the stream catalogue, districts and rules.
+
+Loaded from ``policies/*.yaml`` by :mod:`hub.policy.loader`; every cross-reference is
+checked here, and the per-request lookups are indexed once when the policy loads.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import fnmatch
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
+from hub.policy.rules import Deny, Grant, Rule
 from hub.serde.modes import STREAM_DEFAULT, CompatibilityMode
 from hub.serde.wire import topic_name, value_subject
 
 AGENCY_ID = r"^[a-z][a-z0-9-]{1,40}$"
 STREAM_ID = r"^[a-z][a-z0-9-]{1,40}\.[a-z][a-z0-9-]{1,60}$"
-Action = Literal["read"]
 Sensitivity = Literal["public", "internal", "restricted"]
 AgencyKind = Literal["department", "district", "partner", "oversight"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Names(_Strict):
+class Names(Rule):
     en: str
     zh: str
 
 
-class Agency(_Strict):
+class Agency(Rule):
     id: str = Field(pattern=AGENCY_ID)
     name: Names
     kind: AgencyKind = "department"
     contact: str = ""
+    #: The Emergency Management Bureau declares emergencies; nobody else does.
+    declares_emergencies: bool = False
 
 
-class Stream(_Strict):
+class Group(Rule):
+    """A named set of agencies a grant can name as its reader (``first-responders``)."""
+
+    id: str = Field(pattern=AGENCY_ID)
+    name: Names
+    members: tuple[str, ...] = Field(min_length=1)
+
+
+class District(Rule):
+    """A district (GB/T 2260 code) and its centroid: where a coarsened point goes."""
+
+    code: str = Field(pattern=r"^\d{6}$")
+    name: Names
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Stream(Rule):
     """A catalogue entry: who owns the data, what it holds, how to reach its steward."""
 
     id: str = Field(pattern=STREAM_ID)
@@ -63,48 +82,49 @@ class Stream(_Strict):
         return value_subject(self.topic)
 
 
-class Grant(_Strict):
-    """Lets one agency read one stream; every grant says why it exists."""
+class Policy(Rule):
+    agencies: tuple[Agency, ...]
+    groups: tuple[Group, ...] = ()
+    streams: tuple[Stream, ...]
+    districts: tuple[District, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    denies: tuple[Deny, ...] = ()
+    #: A content hash of the files it was loaded from; every audit row names it.
+    version: str = "unversioned"
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,80}$")
-    reader: str = Field(pattern=AGENCY_ID)
-    stream: str = Field(pattern=STREAM_ID)
-    actions: tuple[Action, ...] = ("read",)
-    purpose: tuple[str, ...] = ()
-    why: str
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-
-    @field_validator("valid_from", "valid_until")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a timezone, for example 2026-12-31T00:00:00+08:00")
-        return value
-
-
-class Policy(_Strict):
     _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
     _streams: dict[str, Stream] = PrivateAttr(default_factory=dict)
+    _districts: dict[str, District] = PrivateAttr(default_factory=dict)
     _grants: dict[tuple[str, str], list[Grant]] = PrivateAttr(default_factory=dict)
-    agencies: tuple[Agency, ...]
-    streams: tuple[Stream, ...]
-    grants: tuple[Grant, ...] = ()
+    _denies: dict[tuple[str, str], list[Deny]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Policy:
-        agencies = _unique("agency", [a.id for a in self.agencies])
-        streams = _unique("stream", [s.id for s in self.streams])
-        _unique("grant", [g.id for g in self.grants])
+        agencies = _unique("agency", self.agencies)
+        groups = _unique("group", self.groups)
+        streams = _unique("stream", self.streams)
+        _unique("district", self.districts, key="code")
+        _unique("grant or deny", (*self.grants, *self.denies))
+        for group in self.groups:
+            if group.id in agencies:
+                raise _error(group, f"group {group.id}: an agency has that id already")
+            for member in group.members:
+                if member not in agencies:
+                    raise _error(group, f"group {group.id}: member {member!r} is not an agency")
+        readers = agencies | groups
         for stream in self.streams:
             if stream.owner not in agencies:
-                raise ValueError(f"stream {stream.id}: owner {stream.owner!r} is not an agency")
-        for grant in self.grants:
-            if grant.reader not in agencies:
-                raise ValueError(f"grant {grant.id}: reader {grant.reader!r} is not an agency")
-            if grant.stream not in streams:
-                raise ValueError(
-                    f"grant {grant.id}: stream {grant.stream!r} is not in the catalogue"
+                raise _error(stream, f"stream {stream.id}: owner {stream.owner!r} is not an agency")
+        rules: tuple[Grant | Deny, ...] = (*self.grants, *self.denies)
+        for rule in rules:
+            kind = "grant" if isinstance(rule, Grant) else "deny"
+            if rule.reader != "*" and rule.reader not in readers:
+                raise _error(
+                    rule, f"{kind} {rule.id}: reader {rule.reader!r} is not an agency or group"
+                )
+            if not any(_matches(rule.stream, s) for s in streams):
+                raise _error(
+                    rule, f"{kind} {rule.id}: stream {rule.stream!r} is not in the catalogue"
                 )
         return self
 
@@ -112,9 +132,18 @@ class Policy(_Strict):
         # Looked up on every request: index once, when the policy loads.
         self._agencies = {a.id: a for a in self.agencies}
         self._streams = {s.id: s for s in self.streams}
-        self._grants: dict[tuple[str, str], list[Grant]] = {}
-        for grant in self.grants:
-            self._grants.setdefault((grant.reader, grant.stream), []).append(grant)
+        self._districts = {d.code: d for d in self.districts}
+        members = {g.id: set(g.members) for g in self.groups}
+        for agency in self.agencies:
+            names = {agency.id, "*"} | {g for g, m in members.items() if agency.id in m}
+            for stream in self.streams:
+                key = (agency.id, stream.id)
+                self._grants[key] = [
+                    g for g in self.grants if g.reader in names and _matches(g.stream, stream.id)
+                ]
+                self._denies[key] = [
+                    d for d in self.denies if d.reader in names and _matches(d.stream, stream.id)
+                ]
 
     def agency(self, agency_id: str) -> Agency | None:
         return self._agencies.get(agency_id)
@@ -122,14 +151,44 @@ class Policy(_Strict):
     def stream(self, stream_id: str) -> Stream | None:
         return self._streams.get(stream_id)
 
+    def district(self, code: str | None) -> District | None:
+        return self._districts.get(code) if code else None
+
+    def streams_matching(self, pattern: str) -> list[Stream]:
+        """The catalogue entries a grant's or deny's ``stream`` names."""
+        return [s for s in self.streams if _matches(pattern, s.id)]
+
+    def members(self, reader: str) -> tuple[str, ...]:
+        """The agencies a reader stands for: itself, a group's members, or all (``*``)."""
+        if reader == "*":
+            return tuple(a.id for a in self.agencies)
+        for group in self.groups:
+            if group.id == reader:
+                return group.members
+        return (reader,)
+
     def grants_for(self, reader: str, stream: str) -> list[Grant]:
+        """The grants naming ``reader`` (or a group it is in) for ``stream``, in file order."""
         return self._grants.get((reader, stream), [])
 
+    def denies_for(self, reader: str, stream: str) -> list[Deny]:
+        return self._denies.get((reader, stream), [])
 
-def _unique(kind: str, ids: list[str]) -> set[str]:
+
+def _matches(pattern: str, stream_id: str) -> bool:
+    return pattern == stream_id or ("*" in pattern and fnmatch.fnmatchcase(stream_id, pattern))
+
+
+def _unique(kind: str, items: tuple[Rule, ...], *, key: str = "id") -> set[str]:
     seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ValueError(f"{kind} id {item!r} is defined twice")
-        seen.add(item)
+    for item in items:
+        value = str(getattr(item, key))
+        if value in seen:
+            raise _error(item, f"{kind} id {value!r} is defined twice")
+        seen.add(value)
     return seen
+
+
+def _error(rule: Rule, message: str) -> ValueError:
+    """A cross-reference error, placed at the entry's file and line when known."""
+    return ValueError(f"{rule.where}: {message}" if rule.where else message)

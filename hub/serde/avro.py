@@ -67,6 +67,10 @@ class AvroDeserializer:
         self._schemas = schemas
 
     def __call__(self, data: bytes) -> dict[str, Any]:
+        return self.decode(data)[1]
+
+    def decode(self, data: bytes) -> tuple[CompiledSchema, dict[str, Any]]:
+        """The record and the schema it was written with (policy plans are per schema)."""
         schema_id, _ = unframe(data)
         schema = self._schemas(schema_id)
         # Read past the header in place rather than copying the body out.
@@ -74,4 +78,4 @@ class AvroDeserializer:
         buffer.seek(HEADER_SIZE)
         record = fastavro.schemaless_reader(buffer, schema.parsed, None)
         assert isinstance(record, dict), "event schemas are records"
-        return record
+        return schema, record

@@ -59,6 +59,47 @@ class AuditRow(Base):
     records: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[int] = mapped_column(Integer)
     trace_id: Mapped[str | None] = mapped_column(String(32))
+    purpose: Mapped[str | None] = mapped_column(String(64))
+    grant_id: Mapped[str | None] = mapped_column(String(128))
+    policy_version: Mapped[str | None] = mapped_column(String(32))
+    #: ``path:method`` of every field served masked, comma-separated.
+    masked: Mapped[str | None] = mapped_column(Text)
+    emergency_id: Mapped[str | None] = mapped_column(String(255))
+    review_required: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class ReviewRow(Base):
+    """An auditor's verdict on one read that an emergency grant allowed."""
+
+    __tablename__ = "audit_reviews"
+
+    audit_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("audit_log.id"), primary_key=True
+    )
+    verdict: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EmergencyRow(Base):
+    """A declared emergency: while it lasts, the emergency grants it matches are in force."""
+
+    __tablename__ = "emergencies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(4))
+    #: District codes as a JSON list; empty means the whole city.
+    districts: Mapped[str] = mapped_column(Text, default="[]")
+    title: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    declared_by: Mapped[str] = mapped_column(String(64))
+    agency: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class SchemaRow(Base):

@@ -92,11 +92,21 @@ def test_incident_reports_flow_to_the_agencies_granted_them(stack: Stack) -> Non
     report = stack.run(IncidentReportConnector(SAMPLES / "incidents.csv"))
     assert report.published == 2
     assert report.rejected[0].ref == "incidents.csv:4"
-    page = _events(stack, "health-dispatch", "emergency.incident-report")
+    response = stack.http.get(
+        "/v1/streams/emergency.incident-report/events", headers=stack.bearer("health-dispatch")
+    )
+    page = response.json()
     first = page["events"][0]["event"]
     assert first["report_id"] == "EMB-20151220-001"
     assert first["envelope"]["incident_id"] == "INC-2015-GM-01"
-    assert first["envelope"]["area"]["point"] == {"lat": 22.77, "lon": 113.93}
+    # Health sees where and how bad, not who called: the point at Guangming's centroid.
+    assert first["envelope"]["area"]["point"] == {"lat": 22.75, "lon": 113.92}
+    assert first["reporter_name"] is None and first["reporter_phone"] is None
+    for secret in ("Zhang Wei", "13800000000", "Hengtaiyu", "22.77", "113.93"):
+        assert secret not in response.text, f"{secret} reached a reader it is masked from"
+    own = _events(stack, "emergency-console", "emergency.incident-report")["events"][0]["event"]
+    assert own["reporter_name"] == "Zhang Wei", "the owner sees its own data in clear"
+    assert own["envelope"]["area"]["point"] == {"lat": 22.77, "lon": 113.93}
     assert page["events"][1]["event"]["casualties"] == {
         "deaths": 0,
         "injured": 7,

@@ -37,12 +37,14 @@ ALLOWED: dict[str, frozenset[str]] = {
         {"hub.serde", "hub.registry", "hub.policy", "hub.store", "hub.config", "hub.errors"}
     ),
     "hub.connect": frozenset({"hub.serde", "hub.bus", "hub.errors", "hub.telemetry"}),
+    "hub.emergencies": frozenset({"hub.store", "hub.policy", "hub.identity", "hub.errors"}),
     "hub.gateway": frozenset(
         {
             "hub",
             "hub.audit",
             "hub.bus",
             "hub.config",
+            "hub.emergencies",
             "hub.errors",
             "hub.identity",
             "hub.policy",

@@ -7,7 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from hub.gateway.deps import CatalogueReader, DecisionDep, EventsDep, PolicyDep, TrailDep
+from hub.gateway.access import describe_access
+from hub.gateway.deps import (
+    CatalogueReader,
+    DecisionDep,
+    EmergenciesDep,
+    EventsDep,
+    PlansDep,
+    PolicyDep,
+    RegistryDep,
+    SchemasDep,
+    TrailDep,
+)
 from hub.gateway.events import page_json
 from hub.gateway.views import StreamList, StreamView
 from hub.policy.decision import readable_streams
@@ -16,18 +27,32 @@ router = APIRouter(prefix="/v1/streams", tags=["streams"])
 
 
 @router.get("", name="streams.list", response_model=StreamList)
-def list_streams(caller: CatalogueReader, policy: PolicyDep, trail: TrailDep) -> StreamList:
-    """The streams the caller's agency may read, with owner, steward and schema."""
-    views = [StreamView.of(s, policy) for s in readable_streams(policy, agency=caller.agency)]
+def list_streams(
+    caller: CatalogueReader, policy: PolicyDep, emergencies: EmergenciesDep, trail: TrailDep
+) -> StreamList:
+    """The streams the caller's agency may read, with owner, steward and schema.
+
+    During an emergency this includes what its emergency grants open.
+    """
+    readable = readable_streams(policy, agency=caller.agency, emergencies=emergencies.in_force())
+    views = [StreamView.of(s, policy) for s in readable]
     trail.served(len(views), f"{len(views)} readable streams")
     return StreamList(agency=caller.agency, streams=views)
 
 
 @router.get("/{stream}", name="streams.get", response_model=StreamView)
-def get_stream(access: DecisionDep, policy: PolicyDep, trail: TrailDep) -> StreamView:
-    """One catalogue entry, if the caller's agency may read the stream."""
+def get_stream(
+    access: DecisionDep,
+    registry: RegistryDep,
+    schemas: SchemasDep,
+    plans: PlansDep,
+    trail: TrailDep,
+) -> StreamView:
+    """One catalogue entry, if the caller may read the stream, and what the caller sees
+    of it: the grant and purpose, the row filter, and the fields that come masked."""
     trail.served(1)
-    return StreamView.of(access.stream, policy)
+    seen = describe_access(access, registry=registry, schemas=schemas, plans=plans)
+    return StreamView.of(access.stream, access.policy, access=seen)
 
 
 @router.get(
@@ -46,7 +71,9 @@ def read_events(
         str | None, Query(max_length=4096, description="`next` of the previous page")
     ] = None,
 ) -> Response:
-    """Decoded events, oldest first; pass the returned `next` as `cursor` to continue."""
-    page = pages.read(access.stream, cursor=cursor, limit=limit)
-    trail.served(page["count"])
-    return Response(page_json(page), media_type="application/json")
+    """Decoded events, oldest first, filtered and masked as the caller's grant says; pass
+    the returned `next` as `cursor` to continue; `more` is false once caught up."""
+    page = pages.read(access, cursor=cursor, limit=limit)
+    trail.served(page.served)
+    trail.masked = page.masked
+    return Response(page_json(page.body), media_type="application/json")

@@ -34,9 +34,17 @@ SAMPLE = {
     "namespace": "-",
     "name": "meteorology.warning.v1",
     "slug": "forbidden",
+    "audit_id": "1",
+    "emergency_id": "00000000-0000-4000-8000-000000000000",
 }
 #: A bad value for each, where one exists.
-MALFORMED = {"stream": "NOT VALID", "version": "not-a-version", "schema_id": "0"}
+MALFORMED = {
+    "stream": "NOT VALID",
+    "version": "not-a-version",
+    "schema_id": "0",
+    "audit_id": "0",
+    "emergency_id": "not-an-id",
+}
 _ids = itertools.count()
 
 
@@ -89,13 +97,28 @@ def _credentials(stack: Stack, path: str) -> dict[str, Any]:
     if path.startswith("/oauth"):
         issued = stack.credentials["health-dispatch"]
         return {"auth": (issued.client_id, issued.client_secret)}
-    client = "audit-office" if path.startswith("/v1/audit") else "health-dispatch"
+    if path.startswith(("/v1/audit", "/v1/reviews")):
+        client = "audit-office"
+    elif path.startswith("/v1/emergencies"):
+        client = "emergency-console"
+    else:
+        client = "health-dispatch"
     return {"headers": stack.bearer(client)}
 
 
 def _body(path: str) -> dict[str, Any]:
     if path.startswith("/oauth"):
         return {"data": {"grant_type": "client_credentials"}}
+    if path == "/v1/emergencies":
+        declaration = {
+            "category": "NATURAL_DISASTER",
+            "level": "IV",
+            "title": "walk",
+            "reason": "walk",
+        }
+        return {"json": {**declaration, "districts": ["440311"]}}
+    if path.startswith("/v1/reviews"):
+        return {"json": {"verdict": "justified"}}
     return {"json": {"schema": SCHEMA, "compatibility": "BACKWARD"}}
 
 

@@ -89,15 +89,15 @@ def test_a_grant_outside_its_validity_window_denies(policy_dir: Path) -> None:
             r"extra.yaml:2: grants entry: why: Field required",
         ),
         (
-            "grants:\n  - id: g1\n    reader: nobody\n    stream: meteorology.warning\n    why: x\n",
-            r"grant g1: reader 'nobody' is not an agency",
+            "grants:\n  - id: g1\n    reader: nobody\n    stream: meteorology.warning\n    why: a good reason\n",
+            r"extra.yaml:2: grant g1: reader 'nobody' is not an agency or group",
         ),
         (
-            "grants:\n  - id: g1\n    reader: health\n    stream: no.such\n    why: x\n",
-            r"grant g1: stream 'no.such' is not in the catalogue",
+            "grants:\n  - id: g1\n    reader: health\n    stream: no.such\n    why: a good reason\n",
+            r"extra.yaml:2: grant g1: stream 'no.such' is not in the catalogue",
         ),
         (
-            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: x\n    valid_until: 2026-01-01T00:00:00\n",
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: a good reason\n    valid_until: 2026-01-01T00:00:00\n",
             r"extra.yaml:2: .*valid_until: give a timezone",
         ),
         (
@@ -109,7 +109,47 @@ def test_a_grant_outside_its_validity_window_denies(policy_dir: Path) -> None:
         ("grants: [\n", r"extra.yaml: cannot read YAML"),
         (
             "agencies:\n  - id: health\n    name: {en: H, zh: 卫}\n",
-            r"agency id 'health' is defined twice",
+            r"extra.yaml:2: agency id 'health' is defined twice",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: short\n",
+            r"extra.yaml:2: grants entry: why: String should have at least 10 characters",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: health.*\n    actions: [publish]\n    why: a good reason\n",
+            r"publish cannot be granted",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: transport.*\n    why: a good reason\n",
+            r"extra.yaml:2: grant g1: stream 'transport.\*' is not in the catalogue",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: a good reason\n    masks: [{tag: pii, path: x, method: drop}]\n",
+            r"a mask names either a tag or a path",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: a good reason\n    masks: [{tag: pii, method: redact, to: day}]\n",
+            r"to: day is for method generalize",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: a good reason\n    unmask: [{tag: pii, why: nope}]\n",
+            r"unmask.0.why: String should have at least 10 characters",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: a good reason\n    filter: {districts: ['4403']}\n",
+            r"district '4403' is not a six-digit GB/T 2260 code",
+        ),
+        (
+            "groups:\n  - id: crew\n    name: {en: C, zh: 组}\n    members: [health, nobody]\n",
+            r"extra.yaml:2: group crew: member 'nobody' is not an agency",
+        ),
+        (
+            "denies:\n  - id: d1\n    reader: ghost\n    stream: '*.*'\n    why: a good reason\n",
+            r"extra.yaml:2: deny d1: reader 'ghost' is not an agency or group",
+        ),
+        (
+            "grants:\n  - id: g1\n    reader: health\n    stream: meteorology.warning\n    why: a good reason\n    emergency: {categories: [], level_at_least: II}\n",
+            r"emergency.categories",
         ),
     ],
 )

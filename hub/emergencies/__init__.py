@@ -1,0 +1,1 @@
+"""Declared emergencies: the Emergency Management Bureau's declarations, and which are in force."""

@@ -1,0 +1,47 @@
+"""Reviews: every read an emergency grant allowed is judged afterwards by an auditor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from hub.gateway.deps import AuditReader, Reviewer, ReviewsDep, TrailDep
+from hub.gateway.emergency_views import ReviewList, ReviewView, VerdictRequest
+
+router = APIRouter(prefix="/v1/reviews", tags=["audit"])
+
+
+@router.get("", name="reviews.list", response_model=ReviewList)
+def list_reviews(
+    caller: AuditReader,
+    reviews: ReviewsDep,
+    trail: TrailDep,
+    state: Literal["open", "closed", "all"] = "open",
+    after: Annotated[int, Query(ge=0, description="audit ids after this one")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ReviewList:
+    """The reads emergency grants allowed, oldest first: open ones await a verdict."""
+    items = reviews.list(state=state, after=after, limit=limit)
+    trail.served(len(items))
+    next_link = None
+    if len(items) == limit:
+        next_link = f"/v1/reviews?state={state}&after={items[-1].audit_id}&limit={limit}"
+    return ReviewList(reviews=[ReviewView.of(i) for i in items], next=next_link)
+
+
+@router.post("/{audit_id}", name="reviews.judge", response_model=ReviewView)
+def judge(
+    audit_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: VerdictRequest,
+    caller: Reviewer,
+    reviews: ReviewsDep,
+    trail: TrailDep,
+) -> ReviewView:
+    """Record the verdict on one read; a read is judged once."""
+    item = reviews.judge(
+        audit_id, verdict=body.verdict, comment=body.comment, reviewer=caller.client_id
+    )
+    trail.emergency_id = item.emergency_id
+    trail.served(1, f"judged audit row {audit_id} {body.verdict}")
+    return ReviewView.of(item)

@@ -1,0 +1,54 @@
+"""The per-grant keys of the ``hash`` mask, kept outside the policy files.
+
+Each grant has its own HMAC key, so one agency can join its records on a hashed value
+without seeing it, and two agencies cannot join theirs. Keys are files of 32 random
+bytes (0600) named after the grant; outside dev they are never created by the hub.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from pathlib import Path
+
+from hub.errors import ConfigError
+
+KEY_BYTES = 32
+
+
+class MaskKeys:
+    def __init__(self, folder: Path, *, create: bool) -> None:
+        self._folder = folder
+        self._create = create
+        self._keys: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def key(self, grant_id: str) -> bytes:
+        with self._lock:
+            found = self._keys.get(grant_id)
+            if found is None:
+                found = self._keys[grant_id] = self._load(grant_id)
+            return found
+
+    def _load(self, grant_id: str) -> bytes:
+        path = self._folder / f"{grant_id}.key"
+        if path.exists():
+            data = path.read_bytes()
+            if len(data) != KEY_BYTES:
+                raise ConfigError(f"{path} must hold {KEY_BYTES} bytes")
+            return data
+        if not self._create:
+            raise ConfigError(
+                f"no hash key for grant {grant_id} at {path}; create it with `hub policy keygen`"
+            )
+        return write_key(self._folder, grant_id)
+
+
+def write_key(folder: Path, grant_id: str) -> bytes:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = secrets.token_bytes(KEY_BYTES)
+    fd = os.open(folder / f"{grant_id}.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return data

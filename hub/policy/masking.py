@@ -1,0 +1,189 @@
+"""What each mask does to a value, and which mask a field gets.
+
+Safe by default: on a grant to another agency, fields tagged ``pii`` or ``medical`` are
+redacted and ``precise-location`` fields coarsened to their district, unless the grant
+names another mask or unmasks them with a reason. A mask by path beats a mask by tag;
+a field with several tags takes the strongest of their masks.
+
+Every method keeps ``None`` as ``None`` and never raises on an unexpected value: what it
+cannot mask meaningfully it redacts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+from hub.policy.model import Policy
+from hub.policy.rules import Grant, Mask
+
+#: The field is left out of the record altogether.
+DROP: Any = object()
+REDACTED = "[redacted]"
+
+#: Masks on a field's tags are combined by taking the strongest.
+STRENGTH = {"drop": 6, "redact": 5, "hash": 4, "partial": 3, "generalize": 2, "coarsen": 1}
+
+DEFAULT_MASKS: dict[str, Mask] = {
+    "pii": Mask(tag="pii", method="redact"),
+    "medical": Mask(tag="medical", method="redact"),
+    "precise-location": Mask(tag="precise-location", method="coarsen", to="district"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """What the plan knows of a field when it picks and applies a mask."""
+
+    path: str
+    tags: tuple[str, ...]
+    nullable: bool
+    kind: str  # the Avro type of the value when not null: string, int, record, array ...
+
+
+def mask_for(grant: Grant, field: FieldInfo) -> Mask | None:
+    """The mask ``grant`` puts on ``field``, or None to serve it in clear."""
+    for mask in grant.masks:
+        if mask.path == field.path:
+            return mask
+    if any(unmask.path == field.path for unmask in grant.unmask):
+        return None
+    unmasked = {u.tag for u in grant.unmask if u.tag}
+    candidates = []
+    for tag in field.tags:
+        if tag in unmasked:
+            continue
+        chosen = next((m for m in grant.masks if m.tag == tag), DEFAULT_MASKS.get(tag))
+        if chosen is not None:
+            candidates.append(chosen)
+    return max(candidates, key=lambda m: STRENGTH[m.method], default=None)
+
+
+Masker = Callable[[Any, Mapping[str, Any]], Any]
+"""``masker(value, record) -> masked value`` (or :data:`DROP`); ``record`` is the event."""
+
+
+def masker(mask: Mask, field: FieldInfo, *, policy: Policy, key: bytes | None) -> Masker:
+    """Compile one mask for one field into a function of the value."""
+    method = mask.method
+    if method == "drop":
+        return lambda _value, _record: DROP
+    redact = _redactor(field)
+    if method == "redact":
+        return redact
+    if method == "hash":
+        if key is None:
+            raise ValueError(f"no hash key for the mask on {field.path}")
+        return _hasher(key)
+    if method == "partial":
+        return _partial(mask, redact)
+    if method == "generalize":
+        return _generalizer(mask, redact)
+    return _coarsener(mask, policy, redact)
+
+
+def _redactor(field: FieldInfo) -> Masker:
+    if field.nullable:
+        return lambda _value, _record: None
+    if field.kind == "string":
+        return lambda value, _record: None if value is None else REDACTED
+    # A required value of another type has no neutral stand-in: it is left out.
+    return lambda value, _record: None if value is None else DROP
+
+
+def _hasher(key: bytes) -> Masker:
+    def mask(value: Any, _record: Mapping[str, Any]) -> Any:
+        if value is None:
+            return None
+        data = value.encode() if isinstance(value, str) else orjson.dumps(value, default=str)
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+    return mask
+
+
+def _partial(rule: Mask, redact: Masker) -> Masker:
+    chars, keep_first = rule.chars, rule.keep == "first"
+
+    def mask(value: Any, record: Mapping[str, Any]) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            return redact(value, record)
+        if len(value) <= chars:
+            return "*" * len(value)  # keeping N of N characters would hide nothing
+        hidden = "*" * (len(value) - chars)
+        return value[:chars] + hidden if keep_first else hidden + value[-chars:]
+
+    return mask
+
+
+def _generalizer(rule: Mask, redact: Masker) -> Masker:
+    to_day, band = rule.to == "day", rule.band
+
+    def mask(value: Any, record: Mapping[str, Any]) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            hour = 0 if to_day else value.hour
+            return value.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if isinstance(value, date):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                return redact(value, record)
+            low = math.floor(value / band) * band
+            return f"{low}-{low + band - 1}" if isinstance(value, int) else f"{low}-{low + band}"
+        return redact(value, record)
+
+    return mask
+
+
+def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
+    to_district, grid = rule.to != "grid", rule.grid
+
+    def point(value: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
+        district = policy.district(_district_code(record)) if to_district else None
+        if district is not None:
+            return {**value, "lat": district.lat, "lon": district.lon}
+        return {**value, "lat": _cell(value.get("lat"), grid), "lon": _cell(value.get("lon"), grid)}
+
+    def mask(value: Any, record: Mapping[str, Any]) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Mapping):
+            if "lat" in value and "lon" in value:
+                return point(value, record)
+            if isinstance(value.get("center"), Mapping):
+                return {**value, "center": mask(value["center"], record)}
+            return redact(value, record)
+        if isinstance(value, str):
+            code = _district_code(record)
+            district = policy.district(code)
+            if district is not None:
+                return f"{district.name.zh} ({district.code})"
+            return code or redact(value, record)
+        if isinstance(value, Sequence):
+            return [mask(item, record) for item in value]
+        return redact(value, record)
+
+    return mask
+
+
+def _cell(degrees: Any, grid: float) -> Any:
+    """The centre of the grid cell a coordinate falls in."""
+    if not isinstance(degrees, (int, float)) or not math.isfinite(degrees):
+        return None
+    return round(math.floor(degrees / grid) * grid + grid / 2, 6)
+
+
+def _district_code(record: Mapping[str, Any]) -> str | None:
+    area = (record.get("envelope") or {}).get("area") or {}
+    code = area.get("district_code") if isinstance(area, Mapping) else None
+    return code if isinstance(code, str) else None
