@@ -41,10 +41,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: throughput ratios against raw kafka-python and raw fastavro
+## bench: throughput ratios against raw kafka-python and raw fastavro, and the policy's cost
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/serde.py
+	$(BIN)/python bench/policy.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

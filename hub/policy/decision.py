@@ -1,4 +1,4 @@
-"""Who may do what: deny unless a grant (or ownership) says otherwise, and denies win.
+"""Who may do what: deny unless a grant (or ownership) says otherwise; denies beat grants.
 
 The decision is a function of the policy, the request (agency, stream, action,
 purpose) and the emergencies in force; it names the grant that allowed the request,
@@ -65,11 +65,12 @@ def decide(
     caller's 404, not a decision.
     """
     now = now or datetime.now(UTC)
+    # An owner always reads (and alone publishes) its own streams; no deny locks it out.
+    if stream.owner == agency:
+        return Decision(True, f"{agency} owns {stream.id}", purpose=purpose, owner=True)
     for deny in policy.denies_for(agency, stream.id):
         if action in deny.actions:
             return Decision(False, f"deny {deny.id}: {deny.why}")
-    if stream.owner == agency:
-        return Decision(True, f"{agency} owns {stream.id}", purpose=purpose, owner=True)
     if action == "publish":
         return Decision(False, f"only {stream.owner} publishes to {stream.id}")
     refusals: list[Decision] = []

@@ -147,11 +147,13 @@ def _generalizer(rule: Mask, redact: Masker) -> Masker:
 
 def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
     to_district, grid = rule.to != "grid", rule.grid
+    # Plain tuples, looked up per record: (lat, lon, label) by district code.
+    districts = {d.code: (d.lat, d.lon, f"{d.name.zh} ({d.code})") for d in policy.districts}
 
     def point(value: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
-        district = policy.district(_district_code(record)) if to_district else None
+        district = districts.get(_district_code(record) or "") if to_district else None
         if district is not None:
-            return {**value, "lat": district.lat, "lon": district.lon}
+            return {**value, "lat": district[0], "lon": district[1]}
         return {**value, "lat": _cell(value.get("lat"), grid), "lon": _cell(value.get("lon"), grid)}
 
     def mask(value: Any, record: Mapping[str, Any]) -> Any:
@@ -165,9 +167,9 @@ def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
             return redact(value, record)
         if isinstance(value, str):
             code = _district_code(record)
-            district = policy.district(code)
+            district = districts.get(code or "")
             if district is not None:
-                return f"{district.name.zh} ({district.code})"
+                return district[2]
             return code or redact(value, record)
         if isinstance(value, Sequence):
             return [mask(item, record) for item in value]

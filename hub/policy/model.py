@@ -7,9 +7,10 @@ checked here, and the per-request lookups are indexed once when the policy loads
 from __future__ import annotations
 
 import fnmatch
+from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from hub.policy.rules import Deny, Grant, Rule
 from hub.serde.modes import STREAM_DEFAULT, CompatibilityMode
@@ -92,12 +93,6 @@ class Policy(Rule):
     #: A content hash of the files it was loaded from; every audit row names it.
     version: str = "unversioned"
 
-    _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
-    _streams: dict[str, Stream] = PrivateAttr(default_factory=dict)
-    _districts: dict[str, District] = PrivateAttr(default_factory=dict)
-    _grants: dict[tuple[str, str], list[Grant]] = PrivateAttr(default_factory=dict)
-    _denies: dict[tuple[str, str], list[Deny]] = PrivateAttr(default_factory=dict)
-
     @model_validator(mode="after")
     def _references_resolve(self) -> Policy:
         agencies = _unique("agency", self.agencies)
@@ -128,31 +123,20 @@ class Policy(Rule):
                 )
         return self
 
-    def model_post_init(self, context: object, /) -> None:
-        # Looked up on every request: index once, when the policy loads.
-        self._agencies = {a.id: a for a in self.agencies}
-        self._streams = {s.id: s for s in self.streams}
-        self._districts = {d.code: d for d in self.districts}
-        members = {g.id: set(g.members) for g in self.groups}
-        for agency in self.agencies:
-            names = {agency.id, "*"} | {g for g, m in members.items() if agency.id in m}
-            for stream in self.streams:
-                key = (agency.id, stream.id)
-                self._grants[key] = [
-                    g for g in self.grants if g.reader in names and _matches(g.stream, stream.id)
-                ]
-                self._denies[key] = [
-                    d for d in self.denies if d.reader in names and _matches(d.stream, stream.id)
-                ]
+    @cached_property
+    def _index(self) -> _Index:
+        # Looked up on every request: indexed once, and kept in the instance's own
+        # dict (pydantic's private attributes cost a __getattr__ call on every read).
+        return _Index(self)
 
     def agency(self, agency_id: str) -> Agency | None:
-        return self._agencies.get(agency_id)
+        return self._index.agencies.get(agency_id)
 
     def stream(self, stream_id: str) -> Stream | None:
-        return self._streams.get(stream_id)
+        return self._index.streams.get(stream_id)
 
     def district(self, code: str | None) -> District | None:
-        return self._districts.get(code) if code else None
+        return self._index.districts.get(code) if code else None
 
     def streams_matching(self, pattern: str) -> list[Stream]:
         """The catalogue entries a grant's or deny's ``stream`` names."""
@@ -169,10 +153,30 @@ class Policy(Rule):
 
     def grants_for(self, reader: str, stream: str) -> list[Grant]:
         """The grants naming ``reader`` (or a group it is in) for ``stream``, in file order."""
-        return self._grants.get((reader, stream), [])
+        return self._index.grants.get((reader, stream), [])
 
     def denies_for(self, reader: str, stream: str) -> list[Deny]:
-        return self._denies.get((reader, stream), [])
+        return self._index.denies.get((reader, stream), [])
+
+
+class _Index:
+    def __init__(self, policy: Policy) -> None:
+        self.agencies = {a.id: a for a in policy.agencies}
+        self.streams = {s.id: s for s in policy.streams}
+        self.districts = {d.code: d for d in policy.districts}
+        self.grants: dict[tuple[str, str], list[Grant]] = {}
+        self.denies: dict[tuple[str, str], list[Deny]] = {}
+        members = {g.id: set(g.members) for g in policy.groups}
+        for agency in policy.agencies:
+            names = {agency.id, "*"} | {g for g, m in members.items() if agency.id in m}
+            for stream in policy.streams:
+                key = (agency.id, stream.id)
+                self.grants[key] = [
+                    g for g in policy.grants if g.reader in names and _matches(g.stream, stream.id)
+                ]
+                self.denies[key] = [
+                    d for d in policy.denies if d.reader in names and _matches(d.stream, stream.id)
+                ]
 
 
 def _matches(pattern: str, stream_id: str) -> bool:

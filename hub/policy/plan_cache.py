@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 
 from hub.policy.decision import Decision
-from hub.policy.filters import RowCheck, within
+from hub.policy.filters import RowCheck, district_of
 from hub.policy.keys import MaskKeys
 from hub.policy.model import Policy
 from hub.policy.plan import OWNER_PLAN, ReadPlan, compile_plan
@@ -37,9 +37,19 @@ class PlanCache:
 
 
 def emergency_rows(decision: Decision) -> RowCheck | None:
-    """An emergency grant serves only what lies in the districts its emergencies cover."""
+    """An emergency grant serves only what lies in the districts its emergencies cover,
+    and, when its condition names districts, only in those of them."""
     if not decision.emergencies:
         return None
+    covered: set[str] | None
     if any(not e.districts for e in decision.emergencies):
-        return None  # one of them covers the whole city
-    return within({d for e in decision.emergencies for d in e.districts})
+        covered = None  # one of them covers the whole city
+    else:
+        covered = {d for e in decision.emergencies for d in e.districts}
+    condition = decision.grant.emergency if decision.grant else None
+    if condition is not None and condition.districts:
+        named = set(condition.districts)
+        covered = named if covered is None else covered & named
+    if covered is None:
+        return None
+    return lambda record: district_of(record) in covered

@@ -6,6 +6,8 @@ schema, printed as sentences a data steward can check.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hub.catalog.files import SchemaCatalog
 from hub.policy.decision import decide
 from hub.policy.masking import FieldInfo, mask_for
@@ -36,9 +38,11 @@ def explain(
             condition = grant.emergency
             where = ", ".join(condition.districts) or "any district"
             lines.append(
-                f"emergency grant {grant.id} opens it while a {' or '.join(condition.categories)} "
-                f"emergency of level {condition.level_at_least} or graver is declared over {where}, "
-                f"for at most {condition.max_duration}; every read is reviewed"
+                f"emergency grant {grant.id} opens it while an emergency of category "
+                f"{' or '.join(condition.categories)}, level {condition.level_at_least} or graver, "
+                f"is declared over {where}, for at most {_duration(condition.max_duration)} "
+                "after the declaration; it serves only the emergency's districts and every "
+                "read is reviewed"
             )
     return lines
 
@@ -75,5 +79,13 @@ def _method(method: str, mask: object) -> str:
     if method == "coarsen":
         return f"coarsen (to {getattr(mask, 'to', None) or 'district'})"
     if method == "generalize":
-        return f"generalize (to {getattr(mask, 'to', None) or 'hour / band'})"
+        to = getattr(mask, "to", None)
+        return f"generalize (times to the {to or 'hour'}, numbers in bands of {getattr(mask, 'band', 10)})"
     return method
+
+
+def _duration(value: timedelta) -> str:
+    hours = int(value.total_seconds() // 3600)
+    if hours and hours % 24 == 0:
+        return f"{hours // 24} day{'s' if hours != 24 else ''}"
+    return f"{hours} hours" if hours else f"{int(value.total_seconds() // 60)} minutes"

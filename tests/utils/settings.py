@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.config import AuthSettings, DatabaseSettings, GatewaySettings, KafkaSettings, Settings
+from hub.config import (
+    PROJECT_ROOT,
+    AuthSettings,
+    DatabaseSettings,
+    GatewaySettings,
+    KafkaSettings,
+    PolicySettings,
+    Settings,
+)
 
 ISSUER = "http://127.0.0.1:8000"
 
@@ -15,10 +23,14 @@ def make_settings(
     database_url: str | None = None,
     bootstrap: str | None = None,
     page_max: int = 1_000,
+    policies_dir: Path | None = None,
+    watch_s: float = 0.0,
 ) -> Settings:
     return Settings(
         env="test",
         var_dir=tmp / "var",
+        policy=PolicySettings(mask_key_dir=tmp / "keys" / "masks", watch_s=watch_s),
+        policies_dir=policies_dir or PROJECT_ROOT / "policies",
         database=DatabaseSettings(url=database_url or f"sqlite:///{tmp}/hub.db"),
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
         kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),

@@ -84,8 +84,16 @@ class Stack:
 
 
 @contextmanager
-def gateway_stack(tmp: Path, *, database_url: str | None = None) -> Iterator[Stack]:
-    settings = make_settings(tmp, database_url=database_url)
+def gateway_stack(
+    tmp: Path,
+    *,
+    database_url: str | None = None,
+    policies_dir: Path | None = None,
+    watch_s: float = 0.0,
+) -> Iterator[Stack]:
+    settings = make_settings(
+        tmp, database_url=database_url, policies_dir=policies_dir, watch_s=watch_s
+    )
     with open_stack(settings) as hub:
         credentials = {
             demo.client_id: issued for demo, issued in issue_demo_credentials(hub.sessions)

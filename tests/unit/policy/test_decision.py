@@ -13,6 +13,7 @@ from hub.policy.decision import decide, readable_streams
 from hub.policy.emergency import DeclaredEmergency
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
+from hub.policy.plan_cache import emergency_rows
 
 SHIPPED = Path(__file__).resolve().parents[3] / "policies"
 NOW = datetime(2026, 7, 1, 12, tzinfo=UTC)
@@ -244,3 +245,48 @@ def test_the_policy_version_follows_the_files(tmp_path: Path) -> None:
     with (tmp_path / "p" / "agencies.yaml").open("a", encoding="utf-8") as handle:
         handle.write("# a comment changes the version too\n")
     assert load_policy(tmp_path / "p").version != first
+
+
+@pytest.mark.parametrize(
+    ("declared_over", "served"),
+    [
+        ((), {"440311", "440306"}),  # the whole city: the condition's districts
+        (("440311", "440303"), {"440311"}),  # both: only where they meet
+        (("440306",), {"440306"}),
+    ],
+)
+def test_an_emergency_grant_serves_the_districts_its_emergency_and_condition_share(
+    policy: Policy, declared_over: tuple[str, ...], served: set[str]
+) -> None:
+    decision = decide(
+        policy,
+        agency="transportation",
+        stream=stream(policy, "emergency.incident-report"),
+        action="read",
+        emergencies=(emergency(districts=declared_over),),
+        now=NOW,
+    )
+    assert decision.allowed
+    check = emergency_rows(decision)
+    assert check is not None
+    codes = ("440311", "440306", "440303", "440305")
+    kept = {c for c in codes if check({"envelope": {"area": {"district_code": c}}})}
+    assert kept == served
+
+
+def test_no_deny_locks_an_owner_out_of_its_own_stream(tmp_path: Path) -> None:
+    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
+        shutil.copy(SHIPPED / name, tmp_path / name)
+    (tmp_path / "denies.yaml").write_text(
+        "denies:\n"
+        "  - id: nobody-reads-slopes\n"
+        "    reader: '*'\n"
+        "    stream: housing.slope-monitoring\n"
+        "    why: a freeze while the sensors are recalibrated\n",
+        encoding="utf-8",
+    )
+    frozen = load_policy(tmp_path)
+    slopes = stream(frozen, "housing.slope-monitoring")
+    assert decide(frozen, agency="housing", stream=slopes, action="read", now=NOW).allowed
+    refused = decide(frozen, agency="health", stream=slopes, action="read", now=NOW)
+    assert (refused.allowed, refused.reason.split(":")[0]) == (False, "deny nobody-reads-slopes")
