@@ -5,8 +5,9 @@ redacted and ``precise-location`` fields coarsened to their district, unless the
 names another mask or unmasks them with a reason. A mask by path beats a mask by tag;
 a field with several tags takes the strongest of their masks.
 
-Every method keeps ``None`` as ``None`` and never raises on an unexpected value: what it
-cannot mask meaningfully it redacts.
+Every method but ``drop`` (which always leaves the field out) keeps ``None`` as
+``None``, and none raises on an unexpected value: what it cannot mask meaningfully it
+redacts.
 """
 
 from __future__ import annotations
@@ -138,8 +139,11 @@ def _generalizer(rule: Mask, redact: Masker) -> Masker:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if isinstance(value, float) and not math.isfinite(value):
                 return redact(value, record)
-            low = math.floor(value / band) * band
-            return f"{low}-{low + band - 1}" if isinstance(value, int) else f"{low}-{low + band}"
+            if isinstance(value, int):
+                low = value // band * band  # exact, however large the long
+                return f"{low}-{low + band - 1}"
+            low_f = math.floor(value / band) * band
+            return f"{low_f}-{low_f + band}"
         return redact(value, record)
 
     return mask
@@ -172,7 +176,9 @@ def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
                 return district[2]
             return code or redact(value, record)
         if isinstance(value, Sequence):
-            return [mask(item, record) for item in value]
+            items = [mask(item, record) for item in value]
+            # An item with no neutral stand-in takes the whole list with it.
+            return DROP if any(item is DROP for item in items) else items
         return redact(value, record)
 
     return mask
