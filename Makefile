@@ -29,13 +29,14 @@ test: $(STAMP) tools
 tools:
 	@command -v kcat >/dev/null 2>&1 || ./.ci/install-kcat
 
-## lint: ruff, mypy (strict for hub/), then the schema catalogue and policy checks
+## lint: ruff, mypy (strict for hub/), then the schema catalogue and policy checks and cases
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/hub schemas check
 	$(BIN)/hub policy lint
+	$(BIN)/hub policy test
 
 format: $(STAMP)
 	$(BIN)/ruff format .

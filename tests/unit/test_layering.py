@@ -38,6 +38,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "hub.connect": frozenset({"hub.serde", "hub.bus", "hub.errors", "hub.telemetry"}),
     "hub.emergencies": frozenset({"hub.store", "hub.policy", "hub.identity", "hub.errors"}),
+    "hub.policy_tools": frozenset({"hub.policy", "hub.catalog", "hub.serde", "hub.errors"}),
     "hub.gateway": frozenset(
         {
             "hub",

@@ -25,6 +25,9 @@ def read_audit(
     client_id: Annotated[str | None, Query(max_length=64)] = None,
     stream: Annotated[str | None, Query(max_length=128)] = None,
     decision: Literal["allow", "deny"] | None = None,
+    review_required: Annotated[
+        bool | None, Query(description="only reads an emergency grant allowed (true)")
+    ] = None,
 ) -> AuditPage:
     """Decisions in the order they were made; reading the log is itself audited."""
     rows = audit_log.query(
@@ -35,6 +38,7 @@ def read_audit(
             client_id=client_id,
             stream=stream,
             decision=decision,
+            review_required=review_required,
         )
     )
     trail.stream = stream
