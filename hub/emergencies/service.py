@@ -57,6 +57,8 @@ class EmergencyService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._cached: tuple[float, tuple[DeclaredEmergency, ...]] | None = None
+        # Bumped by every declaration and close: an answer read before one is never kept.
+        self._generation = 0
         self._lock = threading.Lock()
 
     def declare(self, declaration: Declaration, *, by: Caller) -> EmergencyRecord:
@@ -104,11 +106,20 @@ class EmergencyService:
         with self._sessions() as session:
             return [_record(row) for row in session.scalars(statement)]
 
-    def in_force(self) -> tuple[DeclaredEmergency, ...]:
-        """The emergencies that have not been closed and have not expired."""
+    def cached_in_force(self) -> tuple[DeclaredEmergency, ...] | None:
+        """The emergencies in force if known from the last second, else None (ask
+        :meth:`in_force`, which reads the database)."""
         cached = self._cached
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        return None
+
+    def in_force(self) -> tuple[DeclaredEmergency, ...]:
+        """The emergencies that have not been closed and have not expired."""
+        cached = self.cached_in_force()
+        if cached is not None:
+            return cached
+        generation = self._generation
         now = datetime.now(UTC)
         statement = select(EmergencyRow).where(
             EmergencyRow.closed_at.is_(None), EmergencyRow.expires_at > now
@@ -116,11 +127,15 @@ class EmergencyService:
         with self._sessions() as session:
             found = tuple(_record(row).emergency for row in session.scalars(statement))
         with self._lock:
-            self._cached = (time.monotonic() + _IN_FORCE_TTL_S, found)
-        return found
+            if generation == self._generation:
+                self._cached = (time.monotonic() + _IN_FORCE_TTL_S, found)
+        # Expiry is judged again by every decision, so a cached emergency that expires
+        # within the second is already out of force.
+        return tuple(e for e in found if e.in_force(datetime.now(UTC)))
 
     def _forget(self) -> None:
         with self._lock:
+            self._generation += 1
             self._cached = None
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from hub.audit.log import AuditLog
 from hub.audit.reviews import ReviewService
@@ -188,13 +189,17 @@ async def stream_access(
         reason = f"stream {stream} is not in the catalogue"
         trail.deny(reason)
         raise NotFound(reason)
+    # Known from the last second, or read from the database off the event loop.
+    declared = emergencies.cached_in_force()
+    if declared is None:
+        declared = await run_in_threadpool(emergencies.in_force)
     decision = decide(
         policy,
         agency=caller.agency,
         stream=entry,
         action="read",
         purpose=purpose,
-        emergencies=emergencies.in_force(),
+        emergencies=declared,
     )
     if not decision.allowed:
         trail.deny(decision.reason)

@@ -7,7 +7,8 @@ deny by default holds for rows as for streams.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from hub.policy.rules import RowFilter
@@ -33,6 +34,16 @@ def category_of(record: Mapping[str, Any]) -> str | None:
     return category if isinstance(category, str) else None
 
 
+def published_at(record: Mapping[str, Any]) -> datetime | None:
+    """When the record reached the hub: the clock an emergency's window is judged by, since
+    a report may tell of something long past (a re-enactment, a late report) yet belong
+    to the emergency, while the stream's history does not."""
+    value = _envelope(record).get("published_at")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
 def row_check(rule: RowFilter) -> RowCheck | None:
     """A predicate for ``rule`` (None when it keeps every record)."""
     checks: list[RowCheck] = []
@@ -53,11 +64,3 @@ def row_check(rule: RowFilter) -> RowCheck | None:
     if len(checks) == 1:
         return checks[0]
     return lambda record: all(check(record) for check in checks)
-
-
-def within(districts: Collection[str]) -> RowCheck | None:
-    """Records in ``districts``; None (every record) when no district is named."""
-    if not districts:
-        return None
-    covered = frozenset(districts)
-    return lambda record: district_of(record) in covered

@@ -67,15 +67,16 @@ def mask_for(grant: Grant, field: FieldInfo) -> Mask | None:
     return max(candidates, key=lambda m: STRENGTH[m.method], default=None)
 
 
-Masker = Callable[[Any, Mapping[str, Any]], Any]
-"""``masker(value, record) -> masked value`` (or :data:`DROP`); ``record`` is the event."""
+Masker = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]
+"""``masker(value, parent, event) -> masked value`` (or :data:`DROP`): ``parent`` is the
+record that holds the field, ``event`` the whole event (for coarsening's district)."""
 
 
 def masker(mask: Mask, field: FieldInfo, *, policy: Policy, key: bytes | None) -> Masker:
     """Compile one mask for one field into a function of the value."""
     method = mask.method
     if method == "drop":
-        return lambda _value, _record: DROP
+        return lambda _value, _parent, _event: DROP
     redact = _redactor(field)
     if method == "redact":
         return redact
@@ -92,15 +93,15 @@ def masker(mask: Mask, field: FieldInfo, *, policy: Policy, key: bytes | None) -
 
 def _redactor(field: FieldInfo) -> Masker:
     if field.nullable:
-        return lambda _value, _record: None
+        return lambda _value, _parent, _event: None
     if field.kind == "string":
-        return lambda value, _record: None if value is None else REDACTED
+        return lambda value, _parent, _event: None if value is None else REDACTED
     # A required value of another type has no neutral stand-in: it is left out.
-    return lambda value, _record: None if value is None else DROP
+    return lambda value, _parent, _event: None if value is None else DROP
 
 
 def _hasher(key: bytes) -> Masker:
-    def mask(value: Any, _record: Mapping[str, Any]) -> Any:
+    def mask(value: Any, _parent: Mapping[str, Any], _event: Mapping[str, Any]) -> Any:
         if value is None:
             return None
         data = value.encode() if isinstance(value, str) else orjson.dumps(value, default=str)
@@ -112,11 +113,11 @@ def _hasher(key: bytes) -> Masker:
 def _partial(rule: Mask, redact: Masker) -> Masker:
     chars, keep_first = rule.chars, rule.keep == "first"
 
-    def mask(value: Any, record: Mapping[str, Any]) -> Any:
+    def mask(value: Any, parent: Mapping[str, Any], event: Mapping[str, Any]) -> Any:
         if value is None:
             return None
         if not isinstance(value, str):
-            return redact(value, record)
+            return redact(value, parent, event)
         if len(value) <= chars:
             return "*" * len(value)  # keeping N of N characters would hide nothing
         hidden = "*" * (len(value) - chars)
@@ -128,7 +129,7 @@ def _partial(rule: Mask, redact: Masker) -> Masker:
 def _generalizer(rule: Mask, redact: Masker) -> Masker:
     to_day, band = rule.to == "day", rule.band
 
-    def mask(value: Any, record: Mapping[str, Any]) -> Any:
+    def mask(value: Any, parent: Mapping[str, Any], event: Mapping[str, Any]) -> Any:
         if value is None:
             return None
         if isinstance(value, datetime):
@@ -138,48 +139,56 @@ def _generalizer(rule: Mask, redact: Masker) -> Masker:
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if isinstance(value, float) and not math.isfinite(value):
-                return redact(value, record)
+                return redact(value, parent, event)
             if isinstance(value, int):
                 low = value // band * band  # exact, however large the long
                 return f"{low}-{low + band - 1}"
             low_f = math.floor(value / band) * band
             return f"{low_f}-{low_f + band}"
-        return redact(value, record)
+        return redact(value, parent, event)
 
     return mask
 
 
 def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
-    to_district, grid = rule.to != "grid", rule.grid
+    """To the district's centroid (or name, for an address); a location whose district is
+    not known is redacted, never kept finer than a district. ``to: grid`` asks for the
+    centre of a grid cell instead."""
+    to_grid, grid = rule.to == "grid", rule.grid
     # Plain tuples, looked up per record: (lat, lon, label) by district code.
     districts = {d.code: (d.lat, d.lon, f"{d.name.zh} ({d.code})") for d in policy.districts}
 
-    def point(value: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
-        district = districts.get(_district_code(record) or "") if to_district else None
-        if district is not None:
-            return {**value, "lat": district[0], "lon": district[1]}
-        return {**value, "lat": _cell(value.get("lat"), grid), "lon": _cell(value.get("lon"), grid)}
-
-    def mask(value: Any, record: Mapping[str, Any]) -> Any:
+    def mask(value: Any, parent: Mapping[str, Any], event: Mapping[str, Any]) -> Any:
         if value is None:
             return None
         if isinstance(value, Mapping):
             if "lat" in value and "lon" in value:
-                return point(value, record)
+                if to_grid:
+                    lat, lon = _cell(value.get("lat"), grid), _cell(value.get("lon"), grid)
+                    return {**value, "lat": lat, "lon": lon}
+                district = districts.get(_district_code(parent, event) or "")
+                if district is None:
+                    return redact(value, parent, event)
+                return {**value, "lat": district[0], "lon": district[1]}
             if isinstance(value.get("center"), Mapping):
-                return {**value, "center": mask(value["center"], record)}
-            return redact(value, record)
+                centre = mask(value["center"], parent, event)
+                return (
+                    redact(value, parent, event) if centre is None else {**value, "center": centre}
+                )
+            return redact(value, parent, event)
         if isinstance(value, str):
-            code = _district_code(record)
+            code = _district_code(parent, event)
             district = districts.get(code or "")
             if district is not None:
                 return district[2]
-            return code or redact(value, record)
+            return code or redact(value, parent, event)
         if isinstance(value, Sequence):
-            items = [mask(item, record) for item in value]
+            items = [mask(item, parent, event) for item in value]
             # An item with no neutral stand-in takes the whole list with it.
-            return DROP if any(item is DROP for item in items) else items
-        return redact(value, record)
+            if any(item is DROP or item is None for item in items):
+                return redact(value, parent, event)
+            return items
+        return redact(value, parent, event)
 
     return mask
 
@@ -191,7 +200,11 @@ def _cell(degrees: Any, grid: float) -> Any:
     return round(math.floor(degrees / grid) * grid + grid / 2, 6)
 
 
-def _district_code(record: Mapping[str, Any]) -> str | None:
-    area = (record.get("envelope") or {}).get("area") or {}
-    code = area.get("district_code") if isinstance(area, Mapping) else None
+def _district_code(parent: Mapping[str, Any], event: Mapping[str, Any]) -> str | None:
+    """The district of the record holding the location (an Area has its own), else the
+    event's envelope district."""
+    code = parent.get("district_code") if "district_code" in parent else None
+    if not isinstance(code, str):
+        area = (event.get("envelope") or {}).get("area") or {}
+        code = area.get("district_code") if isinstance(area, Mapping) else None
     return code if isinstance(code, str) else None

@@ -132,33 +132,39 @@ class _Compiler:
         return transform
 
     def _union(self, branches: list[Any], namespace: str | None, path: str) -> Transform | None:
+        # fastavro decodes a union's value without naming its branch: a record is told by
+        # its field names, a map and an array by their shape.
         records: list[tuple[frozenset[str], Transform]] = []
-        others: list[Transform] = []
+        maps: list[Transform] = []
+        arrays: list[Transform] = []
         for branch in branches:
             transform = self.type_(branch, namespace, path)
             if transform is None:
                 continue
             fields = self._record_fields(branch, namespace)
-            if fields is None:
-                others.append(transform)
-            else:
+            if fields is not None:
                 records.append((fields, transform))
-        if not records and not others:
+            elif _kind_of(branch) == "map":
+                maps.append(transform)
+            else:
+                arrays.append(transform)  # only arrays and maps hold masks below them
+        if not records and not maps and not arrays:
             return None
-        if len(records) + len(others) == 1:
-            only = records[0][1] if records else others[0]
-            return lambda value, record: None if value is None else only(value, record)
 
         def dispatch(value: Any, record: Mapping[str, Any]) -> Any:
             if value is None:
                 return None
-            if isinstance(value, Mapping):
-                keys = frozenset(value)
-                matching = [t for fields, t in records if fields == keys] or [t for _, t in records]
-                for transform in matching:  # ambiguous branches: every one's masks apply
+            if isinstance(value, list):
+                for transform in arrays:
                     value = transform(value, record)
                 return value
-            for transform in others:
+            if not isinstance(value, Mapping):
+                return value
+            keys = frozenset(value)
+            exact = [t for fields, t in records if fields == keys]
+            # A map, or a record no branch matches exactly: every candidate's masks apply
+            # (stricter is safe); a map branch's masks apply whenever there is one.
+            for transform in [*(exact or (t for _, t in records)), *maps]:
                 value = transform(value, record)
             return value
 
@@ -190,6 +196,14 @@ class _Compiler:
                 self._learn(schema.get("values"), namespace)
             elif isinstance(kind, (dict, list)):
                 self._learn(kind, namespace)
+
+
+def _kind_of(schema: Any) -> str | None:
+    return (
+        schema.get("type")
+        if isinstance(schema, dict) and isinstance(schema.get("type"), str)
+        else None
+    )
 
 
 def _info(
@@ -225,7 +239,7 @@ def _record_transform(steps: list[tuple[str, Masker | None, Transform | None]]) 
             if name not in out:
                 continue
             if mask is not None:
-                masked = mask(out[name], record)
+                masked = mask(out[name], value, record)
                 if masked is DROP:
                     del out[name]
                 else:

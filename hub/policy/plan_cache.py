@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from hub.policy.decision import Decision
-from hub.policy.filters import RowCheck, district_of
+from hub.policy.filters import RowCheck, category_of, district_of, published_at
 from hub.policy.keys import MaskKeys
 from hub.policy.model import Policy
 from hub.policy.plan import OWNER_PLAN, ReadPlan, compile_plan
@@ -37,19 +38,30 @@ class PlanCache:
 
 
 def emergency_rows(decision: Decision) -> RowCheck | None:
-    """An emergency grant serves only what lies in the districts its emergencies cover,
-    and, when its condition names districts, only in those of them."""
-    if not decision.emergencies:
-        return None
-    covered: set[str] | None
-    if any(not e.districts for e in decision.emergencies):
-        covered = None  # one of them covers the whole city
-    else:
-        covered = {d for e in decision.emergencies for d in e.districts}
+    """An emergency grant serves the emergency's own records: of its category, in the
+    districts it covers (and, when the grant's condition names districts, only in those),
+    that reached the hub no earlier than the condition's lookback before the declaration."""
     condition = decision.grant.emergency if decision.grant else None
-    if condition is not None and condition.districts:
-        named = set(condition.districts)
-        covered = named if covered is None else covered & named
-    if covered is None:
+    if not decision.emergencies or condition is None:
         return None
-    return lambda record: district_of(record) in covered
+    named = frozenset(condition.districts)
+    scopes = []
+    for emergency in decision.emergencies:
+        covered: frozenset[str] | None = frozenset(emergency.districts) or None  # None: city
+        if named:
+            covered = named if covered is None else covered & named
+        since = emergency.declared_at - condition.lookback
+        scopes.append((emergency.category, covered, since))
+
+    def check(record: Mapping[str, Any]) -> bool:
+        category, district = category_of(record), district_of(record)
+        published = published_at(record)
+        return any(
+            category == scope_category
+            and (covered is None or district in covered)
+            and published is not None
+            and published >= since
+            for scope_category, covered, since in scopes
+        )
+
+    return check

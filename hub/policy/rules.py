@@ -114,18 +114,31 @@ class RowFilter(Rule):
 class EmergencyCondition(Rule):
     """When an emergency grant is in force: while an emergency of one of ``categories``,
     at ``level_at_least`` or graver, is declared over one of ``districts`` (any, if
-    none are named), and for no longer than ``max_duration`` after its declaration."""
+    none are named), and for no longer than ``max_duration`` after its declaration.
+
+    What it serves is the emergency's own: records of the emergency's category, in its
+    districts (and the condition's, if it names some), published to the hub no earlier
+    than ``lookback`` before the declaration.
+    """
 
     categories: tuple[Category, ...] = Field(min_length=1)
     level_at_least: Level
     districts: tuple[str, ...] = ()
     max_duration: timedelta = Field(default=timedelta(days=3))
+    lookback: timedelta = Field(default=timedelta(days=1))
 
     @field_validator("max_duration")
     @classmethod
     def _bounded(cls, value: timedelta) -> timedelta:
         if not timedelta(minutes=1) <= value <= timedelta(days=90):
             raise ValueError("max_duration must be between a minute and 90 days")
+        return value
+
+    @field_validator("lookback")
+    @classmethod
+    def _recent(cls, value: timedelta) -> timedelta:
+        if not timedelta(0) <= value <= timedelta(days=30):
+            raise ValueError("lookback must be between 0 and 30 days")
         return value
 
 

@@ -8,7 +8,8 @@ A case file (``policies/cases/*.yaml``) holds ``cases:``, each::
       purpose: response                # optional
       emergencies:                     # optional: declared and in force for this case
         - {category: ACCIDENT_DISASTER, level: II, districts: ["440311"]}
-      record: {envelope: {...}, reporter_name: Li Ming, ...}   # as much as matters
+      record: {envelope: {...}, reporter_name: Li Ming, ...}   # as much as matters;
+                                       # envelope.published_at defaults to now
       expect:
         decision: allow                # or deny
         reason: grant health-reads      # optional: a part of the reason
@@ -148,7 +149,7 @@ def _run(
     if not decision.allowed:
         return result
     plan = plan_for(decision, stream, policy=policy, catalog=catalog)
-    shown = plan.apply(dict(case.record), emergency_rows(decision))
+    shown = plan.apply(_happening(case.record, now), emergency_rows(decision))
     if shown is None:
         if not expect.hidden:
             result.failures.append("the record was filtered out")
@@ -160,6 +161,17 @@ def _run(
         if actual != wanted:
             result.failures.append(f"{path}: expected {wanted!r}, got {actual!r}")
     return result
+
+
+def _happening(record: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A case's record reaches the hub as the case runs, unless it says when (ISO 8601)."""
+    envelope = dict(record.get("envelope") or {})
+    published = envelope.get("published_at")
+    if published is None:
+        envelope["published_at"] = now
+    elif isinstance(published, str):
+        envelope["published_at"] = datetime.fromisoformat(published)
+    return {**record, "envelope": envelope}
 
 
 def _at(value: Any, path: str) -> Any:

@@ -270,8 +270,44 @@ def test_an_emergency_grant_serves_the_districts_its_emergency_and_condition_sha
     check = emergency_rows(decision)
     assert check is not None
     codes = ("440311", "440306", "440303", "440305")
-    kept = {c for c in codes if check({"envelope": {"area": {"district_code": c}}})}
+    kept = {c for c in codes if check(report(district=c))}
     assert kept == served
+
+
+def report(
+    *, district: str = "440311", category: str = "NATURAL_DISASTER", published: datetime = NOW
+) -> dict[str, object]:
+    return {
+        "envelope": {
+            "area": {"district_code": district},
+            "classification": {"category": category},
+            "published_at": published,
+        }
+    }
+
+
+def test_an_emergency_grant_serves_only_the_emergency_s_own_records(policy: Policy) -> None:
+    declared = emergency(declared_at=NOW - timedelta(hours=1))
+    decision = decide(
+        policy,
+        agency="transportation",
+        stream=stream(policy, "emergency.incident-report"),
+        action="read",
+        emergencies=(declared,),
+        now=NOW,
+    )
+    check = emergency_rows(decision)
+    assert check is not None
+    assert check(report())
+    # Another kind of emergency in the same district is not this one's.
+    assert not check(report(category="ACCIDENT_DISASTER"))
+    # The stream's history is not opened: the lookback (a day by default) bounds it.
+    assert check(report(published=declared.declared_at - timedelta(hours=23)))
+    assert not check(report(published=declared.declared_at - timedelta(hours=25)))
+    # A record that says nothing of when it reached the hub is not served.
+    undated = report()
+    del undated["envelope"]["published_at"]  # type: ignore[attr-defined]
+    assert not check(undated)
 
 
 def test_no_deny_locks_an_owner_out_of_its_own_stream(tmp_path: Path) -> None:

@@ -275,14 +275,14 @@ class Reference:
             if not masks:
                 out[name] = self._value(field["type"], inner, p, value[name])
                 continue
-            results = [self._mask(m, field["type"], value[name]) for m in masks]
+            results = [self._mask(m, field["type"], value[name], value) for m in masks]
             if any(r != results[0] for r in results):
                 raise Ambiguous(p)
             if results[0] is not REMOVE:
                 out[name] = results[0]
         return out
 
-    def _mask(self, mask: Mask, field_type: Any, value: Any) -> Any:
+    def _mask(self, mask: Mask, field_type: Any, value: Any, parent: dict) -> Any:
         if mask.method == "drop":
             return REMOVE  # the field is left out, null or not
         if value is None:
@@ -296,7 +296,7 @@ class Reference:
             return partial(mask, value) if isinstance(value, str) else redacted(field_type)
         if mask.method == "generalize":
             return self._generalize(mask, field_type, value)
-        return self._coarsen(mask, field_type, value)
+        return self._coarsen(mask, field_type, value, parent)
 
     def _generalize(self, mask: Mask, field_type: Any, value: Any) -> Any:
         if isinstance(value, datetime):
@@ -313,27 +313,35 @@ class Reference:
             return f"{low}-{low + mask.band}"
         return redacted(field_type)
 
-    def _coarsen(self, mask: Mask, field_type: Any, value: Any) -> Any:
+    def _coarsen(self, mask: Mask, field_type: Any, value: Any, parent: dict) -> Any:
+        # The district of the record holding the field when it has one (an Area), else
+        # the event's; a location whose district is unknown is redacted.
+        code = parent.get("district_code") if "district_code" in parent else None
+        if not isinstance(code, str):
+            code = self.code
+        district = self.districts.get(code) if code else None
         if value is None:
             return None
         if isinstance(value, dict) and "lat" in value and "lon" in value:
-            if self.district is not None and mask.to != "grid":
-                return {**value, "lat": self.district.lat, "lon": self.district.lon}
-            return {
-                **value,
-                "lat": cell(value["lat"], mask.grid),
-                "lon": cell(value["lon"], mask.grid),
-            }
+            if mask.to == "grid":
+                return {
+                    **value,
+                    "lat": cell(value["lat"], mask.grid),
+                    "lon": cell(value["lon"], mask.grid),
+                }
+            if district is None:
+                return redacted(field_type)
+            return {**value, "lat": district.lat, "lon": district.lon}
         if isinstance(value, str):
-            if self.district is not None:
-                return f"{self.district.name.zh} ({self.district.code})"
-            if self.code:
-                return self.code
+            if district is not None:
+                return f"{district.name.zh} ({district.code})"
+            if code:
+                return code
             return redacted(field_type)
         if isinstance(value, list):
-            items = [self._coarsen(mask, field_type, item) for item in value]
-            if any(item is REMOVE for item in items):
-                return REMOVE
+            items = [self._coarsen(mask, field_type, item, parent) for item in value]
+            if any(item is REMOVE or item is None for item in items):
+                return redacted(field_type)
             return items
         return redacted(field_type)
 
@@ -887,7 +895,11 @@ def test_a_precise_point_goes_to_its_district_centroid_or_grid_cell() -> None:
         "loc": {"lat": district.lat, "lon": district.lon},
     }
     nowhere = {"envelope": {**ENVELOPE, "area": {"district_code": None}}, "loc": record["loc"]}
-    assert check(schema, grant(), nowhere) == {
+    assert check(schema, grant(), nowhere) == {"envelope": nowhere["envelope"], "loc": None}, (
+        "no known district: redacted, never kept finer than a district"
+    )
+    gridded = grant(masks=[{"tag": "precise-location", "method": "coarsen", "to": "grid"}])
+    assert check(schema, gridded, nowhere) == {
         "envelope": nowhere["envelope"],
         "loc": {"lat": 22.545, "lon": 114.055},
     }

@@ -247,9 +247,7 @@ def test_coarsening_to_a_grid_and_outside_known_districts(policy: Policy) -> Non
     )
     out = shown(policy, grant(), elsewhere)
     assert out is not None
-    assert out["envelope"]["area"]["point"] == {"lat": 39.915, "lon": 116.395}, (
-        "unknown district: grid"
-    )
+    assert out["envelope"]["area"]["point"] is None, "an unknown district: redacted, not a grid"
     assert out["address"] == "110101", "an address becomes the district it is in"
 
 
@@ -320,3 +318,80 @@ def env(**changes: Any) -> dict[str, Any]:
 def test_row_filters(policy: Policy, rule: dict[str, Any], rec: dict[str, Any], kept: bool) -> None:
     out = compile_plan(SCHEMA, grant(filter=rule), policy=policy, hash_key=KEY).apply(rec)
     assert (out is not None) == kept
+
+
+CONTACT = {
+    "type": "record",
+    "name": "Contact",
+    "fields": [{"name": "phone", "type": "string", "tags": ["pii"]}],
+}
+
+
+def test_masks_reach_maps_and_arrays_inside_unions_of_several_branches(policy: Policy) -> None:
+    schema = {
+        "type": "record",
+        "name": "Shapes",
+        "fields": [
+            {
+                "name": "c",
+                "type": [
+                    "null",
+                    {"type": "map", "values": CONTACT},
+                    {"type": "array", "items": "Contact"},
+                ],
+            },
+            {
+                "name": "d",
+                "type": [
+                    {"type": "record", "name": "Other", "fields": [{"name": "x", "type": "int"}]},
+                    {"type": "map", "values": "Contact"},
+                ],
+            },
+        ],
+    }
+    plan = compile_plan(schema, grant(), policy=policy, hash_key=KEY)
+    as_map = plan.apply(
+        {"c": {"home": {"phone": "13800138000"}}, "d": {"work": {"phone": "13900139000"}}}
+    )
+    assert as_map == {
+        "c": {"home": {"phone": "[redacted]"}},
+        "d": {"work": {"phone": "[redacted]"}},
+    }
+    as_list = plan.apply({"c": [{"phone": "13800138000"}], "d": {"x": 1}})
+    assert as_list == {"c": [{"phone": "[redacted]"}], "d": {"x": 1}}
+
+
+def test_a_location_is_coarsened_to_the_district_of_the_area_that_holds_it(policy: Policy) -> None:
+    area = {
+        "type": "record",
+        "name": "Area",
+        "fields": [
+            {"name": "district_code", "type": ["null", "string"]},
+            {"name": "point", "type": ["null", POINT], "tags": ["precise-location"]},
+        ],
+    }
+    schema = {
+        "type": "record",
+        "name": "Move",
+        "fields": [
+            {
+                "name": "envelope",
+                "type": {
+                    "type": "record",
+                    "name": "Env",
+                    "fields": [{"name": "area", "type": area}],
+                },
+            },
+            {"name": "destination", "type": "Area"},
+        ],
+    }
+    plan = compile_plan(schema, grant(), policy=policy, hash_key=KEY)
+    out = plan.apply(
+        {
+            "envelope": {"area": {"district_code": "440306", "point": {"lat": 22.6, "lon": 113.8}}},
+            "destination": {"district_code": "440311", "point": {"lat": 22.76, "lon": 113.94}},
+        }
+    )
+    assert out is not None
+    assert out["envelope"]["area"]["point"] == {"lat": 22.66, "lon": 113.86}, "Bao'an"
+    assert out["destination"]["point"] == {"lat": 22.75, "lon": 113.92}, "Guangming, its own"
