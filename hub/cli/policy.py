@@ -96,53 +96,40 @@ def run_tests(
 
 @app.command("reload")
 def reload(
-    wait: Annotated[float, typer.Option(help="seconds to wait for the gateway to confirm")] = 10.0,
+    wait: Annotated[float, typer.Option(help="seconds to wait for each gateway to answer")] = 10.0,
 ) -> None:
-    """Check the policy files, then have the running gateway swap them in (no restart).
+    """Check the policy files, then have every gateway running here swap them in (SIGHUP,
+    no restart).
 
-    A file that does not load is reported here and the gateway keeps its policy.
+    A file that does not load is reported here and the gateways keep their policy. The
+    gateways are those with a status file in var/gateways/ (one per port).
     """
-    import os
-    import signal
-    import time
-
-    import orjson
-
-    from hub.gateway.policy_reload import PID_FILE, STATUS_FILE
+    from hub.cli.reload_gateways import reload_all, running_gateways
     from hub.policy.loader import load_policy
 
     settings = load_settings()
     policy = run_or_exit(lambda: load_policy(settings.policies_dir))
-    pid_file = settings.var_dir / PID_FILE
-    if not pid_file.exists():
-        typer.echo(f"error: no gateway is running here (no {pid_file})", err=True)
+    gateways = running_gateways(settings.var_dir)
+    if not gateways:
+        where = settings.var_dir / "gateways"
+        typer.echo(f"error: no gateway is running from here (nothing live in {where})", err=True)
         raise typer.Exit(1)
-    status_file = settings.var_dir / STATUS_FILE
-    before = status_file.stat().st_mtime_ns if status_file.exists() else 0
-    try:
-        os.kill(int(pid_file.read_text(encoding="utf-8").strip()), signal.SIGHUP)
-    except (ValueError, ProcessLookupError, PermissionError) as exc:
-        typer.echo(f"error: cannot signal the gateway ({pid_file}): {exc}", err=True)
-        raise typer.Exit(1) from None
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if status_file.exists() and status_file.stat().st_mtime_ns != before:
-            status = orjson.loads(status_file.read_bytes())
-            if status.get("error"):
-                typer.echo(
-                    f"error: the gateway kept {status['version']}: {status['error']}", err=True
-                )
-                raise typer.Exit(1)
-            typer.echo(f"policy {status['version']} is in force")
-            return
-        time.sleep(0.1)
-    typer.echo(f"error: the gateway did not confirm policy {policy.version} in {wait:g}s", err=True)
-    raise typer.Exit(1)
+    failed = False
+    for outcome in reload_all(gateways, wait_s=wait):
+        if outcome.error:
+            failed = True
+            kept = f" kept {outcome.version}" if outcome.version else ""
+            typer.echo(f"error: gateway :{outcome.port}{kept}: {outcome.error}", err=True)
+        else:
+            typer.echo(f"gateway :{outcome.port}: policy {outcome.version} is in force")
+    if failed:
+        raise typer.Exit(1)
+    typer.echo(f"policy {policy.version} checked and sent to {len(gateways)} gateway(s)")
 
 
 @app.command("keygen")
 def keygen() -> None:
-    """Create the missing per-grant keys of the hash mask (needed once outside dev)."""
+    """Create the missing per-grant keys of the hash mask (needed once where HUB_ENV=prod)."""
     from hub.policy.keys import write_key
     from hub.policy.loader import load_policy
 

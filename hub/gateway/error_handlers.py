@@ -54,12 +54,16 @@ async def _hub_error(request: Request, exc: Exception) -> Response:
             message=exc.message,
         )
     slug = exc.code if exc.code in PROBLEM_TYPES else "internal-error"
+    detail = exc.message
     if slug == "internal-error":
+        # A fault of the hub's own set-up (a missing key file, say): the operator reads
+        # it in the log; the caller is told only that it is not theirs.
         log.error("unmapped hub error on %s: %s", request.url.path, exc)
+        detail = "the hub could not complete the request; its operators have the details"
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.RecordRejected):
         extra["field"] = exc.path
-    return problem_response(slug, detail=exc.message, request=request, headers=headers, **extra)
+    return problem_response(slug, detail=detail, request=request, headers=headers, **extra)
 
 
 def _registry_slug(exc: RegistryError) -> str:

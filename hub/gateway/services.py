@@ -78,14 +78,15 @@ def build_services(
     clients = ClientStore(sessions)
     registry = RegistryService(sessions)
     schemas = SchemaCache(registry.decodable)
-    plans = PlanCache(MaskKeys(settings.policy.mask_key_dir, create=dev))
+    mask_keys = MaskKeys(settings.policy.mask_key_dir, create=dev)
+    plans = PlanCache(mask_keys)
     reader = open_bus(settings.kafka).reader(pool_size=settings.gateway.reader_pool)
     auth = settings.auth
     return GatewayServices(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        policies=PolicyHolder(settings.policies_dir, policy),
+        policies=PolicyHolder(settings.policies_dir, policy, check=mask_keys.ensure),
         basic=BasicAuthenticator(clients),
         issuer=TokenIssuer(
             clients=clients,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +28,21 @@ class Reloaded:
 
 
 class PolicyHolder:
-    def __init__(self, folder: Path, policy: Policy | None = None) -> None:
+    """``check`` vets a policy before it goes into force (that every hash mask has its
+    key, say); a ConfigError from it keeps the old policy, as a bad file does."""
+
+    def __init__(
+        self,
+        folder: Path,
+        policy: Policy | None = None,
+        *,
+        check: Callable[[Policy], None] | None = None,
+    ) -> None:
         self._folder = folder
-        self._policy = policy or load_policy(folder)
+        self._check = check or (lambda _policy: None)
         self._stamp = _stamp(folder)
+        self._policy = policy or load_policy(folder)
+        self._check(self._policy)
         self._lock = threading.Lock()
 
     @property
@@ -40,12 +52,17 @@ class PolicyHolder:
     def reload(self) -> Reloaded:
         """Load the files again; keep the policy in force if they do not load."""
         with self._lock:
+            # Stamped before reading: a file edited while it is read moves the stamp
+            # again, so the watch loads once more rather than missing the edit.
+            stamp = _stamp(self._folder)
             try:
                 fresh = load_policy(self._folder)
+                self._check(fresh)
             except ConfigError as exc:
+                self._stamp = stamp
                 log.error("policy not reloaded, %s stays in force: %s", self._policy.version, exc)
                 return Reloaded(False, self._policy.version, exc.message)
-            self._stamp = _stamp(self._folder)
+            self._stamp = stamp
             changed = fresh.version != self._policy.version
             self._policy = fresh
         if changed:

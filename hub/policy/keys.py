@@ -2,7 +2,7 @@
 
 Each grant has its own HMAC key, so one agency can join its records on a hashed value
 without seeing it, and two agencies cannot join theirs. Keys are files of 32 random
-bytes (0600) named after the grant; outside dev they are never created by the hub.
+bytes (0600) named after the grant; in ``HUB_ENV=prod`` the hub never creates them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from hub.errors import ConfigError
+from hub.policy.model import Policy
 
 KEY_BYTES = 32
 
@@ -23,6 +24,13 @@ class MaskKeys:
         self._create = create
         self._keys: dict[str, bytes] = {}
         self._lock = threading.Lock()
+
+    def ensure(self, policy: Policy) -> None:
+        """Every grant that hashes has its key, checked when a policy is loaded rather
+        than failing the first read that needs one."""
+        for grant in policy.grants:
+            if any(mask.method == "hash" for mask in grant.masks):
+                self.key(grant.id)
 
     def key(self, grant_id: str) -> bytes:
         with self._lock:
@@ -40,13 +48,14 @@ class MaskKeys:
             return data
         if not self._create:
             raise ConfigError(
-                f"no hash key for grant {grant_id} at {path}; create it with `hub policy keygen`"
+                f"no hash key for grant {grant_id} at {path}; create it with "
+                "`hub policy keygen`, then `hub policy reload`"
             )
         return write_key(self._folder, grant_id)
 
 
 def write_key(folder: Path, grant_id: str) -> bytes:
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = secrets.token_bytes(KEY_BYTES)
     fd = os.open(folder / f"{grant_id}.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:

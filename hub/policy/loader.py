@@ -46,14 +46,6 @@ def policy_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
-def policy_version(folder: Path) -> str:
-    """A content hash of the policy files: what an audit row says was in force."""
-    digest = hashlib.sha256()
-    for path in policy_files(folder):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
 def load_policy(folder: Path) -> Policy:
     if not folder.is_dir():
         raise ConfigError(f"policy folder {folder} does not exist")
@@ -61,11 +53,16 @@ def load_policy(folder: Path) -> Policy:
     files = policy_files(folder)
     if not files:
         raise ConfigError(f"policy folder {folder} holds no .yaml files")
+    # Each file is read once, and the version hashes exactly the bytes parsed: a file
+    # edited during the load cannot leave a version that names other rules.
+    digest = hashlib.sha256()
     for path in files:
-        for name, items in _read(path).items():
+        data = _bytes(path)
+        digest.update(path.name.encode() + b"\0" + data + b"\0")
+        for name, items in _parse(path, data).items():
             sections[name].extend(_validate_item(path, name, item) for item in items)
     try:
-        return Policy.model_validate({**sections, "version": policy_version(folder)})
+        return Policy.model_validate({**sections, "version": digest.hexdigest()[:16]})
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         raise ConfigError(problems if ".yaml:" in problems else f"{folder}: {problems}") from exc
@@ -77,15 +74,22 @@ def load_streams(path: Path) -> list[Stream]:
     The schema tooling reads it at older git revisions too, where the agencies and
     grants it would be checked against may differ.
     """
-    items = _read(path).get("streams", [])
+    items = _parse(path, _bytes(path)).get("streams", [])
     streams = [_validate_item(path, "streams", item) for item in items]
     return [stream for stream in streams if isinstance(stream, Stream)]
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _bytes(path: Path) -> bytes:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except (OSError, yaml.YAMLError) as exc:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _parse(path: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read YAML: {exc}") from exc
     if data is None:
         return {}

@@ -18,6 +18,7 @@ class PlanCache:
     def __init__(self, keys: MaskKeys) -> None:
         self._keys = keys
         self._plans: dict[tuple[str, str, int], ReadPlan] = {}
+        self._version: str | None = None
         self._lock = threading.Lock()
 
     def plan(
@@ -34,6 +35,11 @@ class PlanCache:
         key = self._keys.key(grant.id) if any(m.method == "hash" for m in grant.masks) else None
         compiled = compile_plan(json.loads(schema_text()), grant, policy=policy, hash_key=key)
         with self._lock:
+            if policy.version != self._version:
+                # A reloaded policy's plans replace the old ones, which no request asks for
+                # again once the requests begun under it have finished.
+                self._plans = {k: v for k, v in self._plans.items() if k[0] == policy.version}
+                self._version = policy.version
             return self._plans.setdefault(cache_key, compiled)
 
 

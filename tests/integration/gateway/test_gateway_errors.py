@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from hub.errors import ConfigError
 from tests.utils.stack import Stack, gateway_stack
 
 pytestmark = pytest.mark.kafka
@@ -227,11 +228,19 @@ def test_an_unwritable_audit_log_refuses_the_read_with_503(stack: Stack) -> None
     )
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [
+        RuntimeError("secret internal detail"),
+        # A fault of the hub's set-up is the operator's to read in the log, not the caller's.
+        ConfigError("secret internal detail: no hash key at /srv/keys/x.key"),
+    ],
+)
 def test_an_unexpected_failure_is_a_500_problem_without_internals(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, failure: Exception
 ) -> None:
     def explode(*_args, **_kwargs):
-        raise RuntimeError("secret internal detail")
+        raise failure
 
     # A bug in our own code, not a Kafka fault: the reader stays real.
     monkeypatch.setattr(stack.services.events, "read", explode)
