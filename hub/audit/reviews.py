@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import Conflict, NotFound
+from hub.errors import Conflict, Forbidden, NotFound
 from hub.store.models import AuditRow, ReviewRow
 
 Verdict = Literal["justified", "unjustified"]
@@ -58,12 +58,27 @@ class ReviewService:
         with self._sessions() as session:
             return [_item(row, review) for row, review in session.execute(statement)]
 
-    def judge(self, audit_id: int, *, verdict: Verdict, comment: str, reviewer: str) -> ReviewItem:
+    def judge(
+        self,
+        audit_id: int,
+        *,
+        verdict: Verdict,
+        comment: str,
+        reviewer: str,
+        reviewer_agency: str,
+    ) -> ReviewItem:
+        """``reviewer_agency`` may not judge its own agency's reads: a review is a second
+        pair of eyes, not the reader vouching for itself."""
         try:
             with self._sessions.begin() as session:
                 row = session.get(AuditRow, audit_id)
                 if row is None or not row.review_required:
                     raise NotFound(f"no read awaits review under audit id {audit_id}")
+                if row.agency == reviewer_agency:
+                    raise Forbidden(
+                        f"the read {audit_id} was made by {reviewer_agency}, the reviewer's own "
+                        "agency; another agency's auditor must judge it"
+                    )
                 if session.get(ReviewRow, audit_id) is not None:
                     raise Conflict(f"the read {audit_id} has been reviewed already")
                 review = ReviewRow(

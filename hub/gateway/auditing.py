@@ -98,8 +98,9 @@ class AuditTrail:
             policy_version=self.policy_version,
             masked=self.masked if served else (),
             emergency_id=self.emergency_id,
-            # Only a read that served something through an emergency grant needs a review.
-            review_required=self.review_required and served,
+            # Only a read that served records through an emergency grant needs a review: an
+            # empty page, or a look at the stream's fields, shows nobody's data.
+            review_required=self.review_required and served and self.records > 0,
         )
 
 

@@ -38,9 +38,14 @@ def judge(
     reviews: ReviewsDep,
     trail: TrailDep,
 ) -> ReviewView:
-    """Record the verdict on one read; a read is judged once."""
+    """Record the verdict on one read; a read is judged once, and never by an auditor of
+    the agency that made it."""
     item = reviews.judge(
-        audit_id, verdict=body.verdict, comment=body.comment, reviewer=caller.client_id
+        audit_id,
+        verdict=body.verdict,
+        comment=body.comment,
+        reviewer=caller.client_id,
+        reviewer_agency=caller.agency,
     )
     trail.emergency_id = item.emergency_id
     trail.served(1, f"judged audit row {audit_id} {body.verdict}")

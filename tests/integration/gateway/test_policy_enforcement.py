@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from connectors.emergency_reports import IncidentReportConnector
 from hub.gateway.auth.clients import ClientStore
-from hub.identity import STREAMS_READ
+from hub.identity import AUDIT_READ, AUDIT_REVIEW, STREAMS_READ
 from hub.store.models import AuditRow, EmergencyRow
 from tests.utils.stack import Stack, gateway_stack
 
@@ -64,6 +64,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             client_id="public-security-unit",
             agency="public-security",
             scopes=frozenset({STREAMS_READ}),
+        )
+        running.credentials["commerce-auditor"] = ClientStore(running.sessions).ensure(
+            client_id="commerce-auditor",
+            agency="commerce",
+            scopes=frozenset({AUDIT_READ, AUDIT_REVIEW}),
         )
         assert running.run(IncidentReportConnector(SAMPLES / "incidents.csv")).published == 2
         yield running
@@ -172,12 +177,15 @@ def declare(stack: Stack, **body: object) -> dict:
 def test_an_emergency_opens_the_emergency_grant_until_it_is_closed(stack: Stack) -> None:
     before, _ = read(stack, "commerce-supplies")
     assert before.status_code == 403 and "no matching emergency" in before.json()["detail"]
-    elsewhere = declare(stack, districts=["440303"])
-    outside, _ = read(stack, "commerce-supplies")
-    assert outside.status_code == 200 and outside.json()["count"] == 0, "Luohu: no Guangming rows"
-    stack.http.post(
-        f"/v1/emergencies/{elsewhere['id']}/close", headers=stack.bearer("emergency-console")
-    )
+    # An emergency serves its own records only: not another district's, nor another kind's.
+    for other in ({"districts": ["440303"]}, {"category": "NATURAL_DISASTER"}):
+        elsewhere = declare(stack, **other)
+        outside, outside_row = read(stack, "commerce-supplies")
+        assert outside.status_code == 200 and outside.json()["count"] == 0, other
+        assert not outside_row.review_required, "nothing served, nothing to review"
+        stack.http.post(
+            f"/v1/emergencies/{elsewhere['id']}/close", headers=stack.bearer("emergency-console")
+        )
     declared = declare(stack)
     assert (declared["state"], declared["level"]) == ("active", "II")
     during, row = read(stack, "commerce-supplies")
@@ -189,6 +197,12 @@ def test_an_emergency_opens_the_emergency_grant_until_it_is_closed(stack: Stack)
     open_reviews = stack.http.get("/v1/reviews", headers=stack.bearer("audit-office")).json()
     mine = [r for r in open_reviews["reviews"] if r["audit_id"] == row.id]
     assert mine and mine[0]["emergency_id"] == declared["id"] and mine[0]["records"] == 2
+    own = stack.http.post(
+        f"/v1/reviews/{row.id}",
+        json={"verdict": "justified", "comment": "we needed it"},
+        headers=stack.bearer("commerce-auditor"),
+    )
+    assert own.status_code == 403 and "reviewer's own agency" in own.json()["detail"]
     verdict = stack.http.post(
         f"/v1/reviews/{row.id}",
         json={"verdict": "justified", "comment": "relief supplies were dispatched"},
