@@ -79,12 +79,18 @@ class EventPages:
         skipped = scanned = 0
         more = True
         while more and len(events) < wanted and scanned < wanted * self.SCAN_FACTOR:
-            asked = wanted - len(events)
-            result = self._reader.read(stream.topic, positions=positions, limit=asked)
-            positions = result.positions
-            scanned += len(result.records)
-            more = len(result.records) >= asked
+            # Whole batches, even when the page lacks only a few events: under a strict
+            # filter, asking for just the missing few would cost a fetch per record.
+            result = self._reader.read(stream.topic, positions=positions, limit=wanted)
+            more = len(result.records) >= wanted
+            positions = dict(positions)
             for record in result.records:
+                if len(events) == wanted:
+                    # The page is full mid-batch: the rest is read again for the next page.
+                    more = True
+                    break
+                scanned += 1
+                positions[record.partition] = record.offset + 1
                 shown = self._show(access, record, also, masked)
                 if shown is _UNDECODABLE:
                     skipped += 1
