@@ -39,7 +39,10 @@ def create_app(
         services = build_services(settings, engine=engine, policy=policy)
         app.state.services = services
         reloader = PolicyReloader(
-            services.policies, var_dir=settings.var_dir, watch_s=settings.policy.watch_s
+            services.policies,
+            var_dir=settings.var_dir,
+            port=settings.gateway.port,
+            watch_s=settings.policy.watch_s,
         )
         reloader.start()
         try:

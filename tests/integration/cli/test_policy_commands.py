@@ -146,9 +146,12 @@ def test_reload_swaps_the_policy_into_a_running_gateway(tmp_path: Path) -> None:
                     "    why: hospitals prepare for storms\n",
                     encoding="utf-8",
                 )
+                status_file = tmp_path / "var" / "gateways" / f"gateway-{port}.json"
+                status = json.loads(status_file.read_text(encoding="utf-8"))
+                assert (status["pid"], status["sighup"]) == (process.pid, True)
                 reloaded = hub(tmp_path, "reload", "--wait", "30", **env)
                 assert reloaded.returncode == 0, reloaded.stderr
-                assert re.search(r"policy \w+ is in force", reloaded.stdout)
+                assert re.search(rf"gateway :{port}: policy \w+ is in force", reloaded.stdout)
                 assert client.get(path, headers=headers).status_code == 200
                 (policies / "grants.yaml").write_text("grants: [\n", encoding="utf-8")
                 refused = hub(tmp_path, "reload", **env)
@@ -156,6 +159,10 @@ def test_reload_swaps_the_policy_into_a_running_gateway(tmp_path: Path) -> None:
                 assert client.get(path, headers=headers).status_code == 200, "the old one stays"
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+            assert not status_file.exists(), "a stopped gateway leaves no status behind"
+            (policies / "grants.yaml").write_text("grants: []\n", encoding="utf-8")
+            gone = hub(tmp_path, "reload", **env)
+            assert gone.returncode == 1 and "no gateway is running" in gone.stderr
         finally:
             if process.poll() is None:
                 process.kill()
