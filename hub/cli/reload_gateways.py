@@ -55,9 +55,9 @@ def reload_all(gateways: list[tuple[Path, dict[str, Any]]], *, wait_s: float) ->
     deadline = time.monotonic() + wait_s
     while waiting and time.monotonic() < deadline:
         for path, (port, before) in list(waiting.items()):
-            status = _status(path)
-            if status is not None and str(status.get("at")) != before:
-                outcomes.append(Outcome(port, str(status.get("version")), status.get("error")))
+            answer = _status(path)
+            if answer is not None and str(answer.get("at")) != before:
+                outcomes.append(Outcome(port, str(answer.get("version")), answer.get("error")))
                 del waiting[path]
         if waiting:
             time.sleep(0.1)
