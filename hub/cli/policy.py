@@ -154,7 +154,10 @@ def export_acls(
     authentication: Annotated[str, typer.Option(help="tls or scram-sha-512")] = "tls",
 ) -> None:
     """Kafka ACLs for the readers plain Kafka clients may serve: grants that mask nothing
-    and filter nothing; everyone else reads through the gateway."""
+    and filter nothing; everyone else reads through the gateway.
+
+    Judged by each stream's current schema: export again after a schema change.
+    """
     import json
 
     import yaml
