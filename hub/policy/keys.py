@@ -42,16 +42,26 @@ class MaskKeys:
     def _load(self, grant_id: str) -> bytes:
         path = self._folder / f"{grant_id}.key"
         if path.exists():
-            data = path.read_bytes()
-            if len(data) != KEY_BYTES:
-                raise ConfigError(f"{path} must hold {KEY_BYTES} bytes")
-            return data
+            return _read_key(path)
         if not self._create:
             raise ConfigError(
                 f"no hash key for grant {grant_id} at {path}; create it with "
                 "`hub policy keygen`, then `hub policy reload`"
             )
-        return write_key(self._folder, grant_id)
+        try:
+            return write_key(self._folder, grant_id)
+        except FileExistsError:
+            return _read_key(path)  # another process made it first: that one is the key
+
+
+def _read_key(path: Path) -> bytes:
+    """A key others on the machine can read is no secret: refused, not used."""
+    if path.stat().st_mode & 0o077:
+        raise ConfigError(f"{path} is readable by others; chmod 600 it (or make a new key)")
+    data = path.read_bytes()
+    if len(data) != KEY_BYTES:
+        raise ConfigError(f"{path} must hold {KEY_BYTES} bytes")
+    return data
 
 
 def write_key(folder: Path, grant_id: str) -> bytes:

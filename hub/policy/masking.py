@@ -165,16 +165,16 @@ def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
             if "lat" in value and "lon" in value:
                 if to_grid:
                     lat, lon = _cell(value.get("lat"), grid), _cell(value.get("lon"), grid)
-                    return {**value, "lat": lat, "lon": lon}
+                    return {**_blanked(value), "lat": lat, "lon": lon}
                 district = districts.get(_district_code(parent, event) or "")
                 if district is None:
                     return redact(value, parent, event)
-                return {**value, "lat": district[0], "lon": district[1]}
+                return {**_blanked(value), "lat": district[0], "lon": district[1]}
             if isinstance(value.get("center"), Mapping):
                 centre = mask(value["center"], parent, event)
-                return (
-                    redact(value, parent, event) if centre is None else {**value, "center": centre}
-                )
+                if centre is None:
+                    return redact(value, parent, event)
+                return {**_blanked(value), "center": centre, "radius_km": value.get("radius_km")}
             return redact(value, parent, event)
         if isinstance(value, str):
             code = _district_code(parent, event)
@@ -191,6 +191,13 @@ def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
         return redact(value, parent, event)
 
     return mask
+
+
+def _blanked(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A coarsened place keeps only its coordinates (and a circle's radius): anything else
+    a location record holds (a label, a resident) is as precise as the point, so it is
+    nulled rather than passed on beside a coarse one."""
+    return dict.fromkeys(value)
 
 
 def _cell(degrees: Any, grid: float) -> Any:

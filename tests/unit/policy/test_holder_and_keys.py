@@ -75,12 +75,19 @@ def test_keys_made_in_dev_are_private(policy_dir: Path, tmp_path: Path) -> None:
     assert len(key.read_bytes()) == 32
 
 
-def test_a_short_key_file_is_refused(tmp_path: Path) -> None:
+def test_a_short_or_shared_key_file_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "keys"
     folder.mkdir()
-    (folder / "g.key").write_bytes(b"short")
+    short = folder / "g.key"
+    short.write_bytes(b"short")
+    short.chmod(0o600)
     with pytest.raises(ConfigError, match="must hold 32 bytes"):
         MaskKeys(folder, create=True).key("g")
+    shared = folder / "h.key"
+    shared.write_bytes(bytes(32))
+    shared.chmod(0o644)
+    with pytest.raises(ConfigError, match="readable by others"):
+        MaskKeys(folder, create=True).key("h")
 
 
 def test_the_version_names_the_bytes_and_a_bad_file_keeps_the_old_policy(

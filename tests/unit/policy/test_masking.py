@@ -395,3 +395,48 @@ def test_a_location_is_coarsened_to_the_district_of_the_area_that_holds_it(polic
     assert out is not None
     assert out["envelope"]["area"]["point"] == {"lat": 22.66, "lon": 113.86}, "Bao'an"
     assert out["destination"]["point"] == {"lat": 22.75, "lon": 113.92}, "Guangming, its own"
+
+
+def test_a_coarsened_place_keeps_nothing_finer_beside_it(policy: Policy) -> None:
+    place = {
+        "type": "record",
+        "name": "Place",
+        "fields": [
+            {"name": "lat", "type": "double"},
+            {"name": "lon", "type": "double"},
+            {"name": "resident", "type": ["null", "string"], "tags": ["pii"]},
+        ],
+    }
+    circle = {
+        "type": "record",
+        "name": "Ring",
+        "fields": [
+            {"name": "center", "type": POINT},
+            {"name": "radius_km", "type": "double"},
+            {"name": "label", "type": ["null", "string"]},
+        ],
+    }
+    schema = {
+        "type": "record",
+        "name": "Sighting",
+        "fields": [
+            {"name": "district_code", "type": "string"},
+            {"name": "where", "type": place, "tags": ["precise-location"]},
+            {"name": "ring", "type": circle, "tags": ["precise-location"]},
+        ],
+    }
+    plan = compile_plan(schema, grant(), policy=policy, hash_key=KEY)
+    out = plan.apply(
+        {
+            "district_code": "440311",
+            "where": {"lat": 22.771234, "lon": 113.934567, "resident": "Li Ming"},
+            "ring": {
+                "center": {"lat": 22.771234, "lon": 113.934567},
+                "radius_km": 0.2,
+                "label": "Hengtaiyu gate 3",
+            },
+        }
+    )
+    assert out is not None
+    assert out["where"] == {"lat": 22.75, "lon": 113.92, "resident": None}
+    assert out["ring"] == {"center": {"lat": 22.75, "lon": 113.92}, "radius_km": 0.2, "label": None}
