@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.policy.decision import StreamAccess
-from hub.policy.plan_cache import PlanCache
+from hub.policy.plan_cache import PlanCache, emergency_scopes
 from hub.registry.cache import SchemaCache
 from hub.registry.service import RegistryService
 
@@ -29,6 +29,16 @@ def describe_access(
         "purposes": list(grant.purposes) if grant else [],
         "filter": grant.filter.model_dump(exclude_defaults=True) if grant else {},
         "emergencies": [e.id for e in decision.emergencies],
+        # What each of them opens: the emergency's own records only.
+        "emergency_scope": [
+            {
+                "emergency": scope.emergency_id,
+                "category": scope.category,
+                "districts": sorted(scope.districts) if scope.districts is not None else None,
+                "published_since": scope.since.isoformat(),
+            }
+            for scope in emergency_scopes(decision)
+        ],
         "masked": [],
     }
     latest = registry.latest(access.stream.subject)

@@ -56,6 +56,8 @@ class AuditTrail:
     masked: tuple[str, ...] = ()
     emergency_id: str | None = None
     review_required: bool = False
+    #: Events served from a stream (records of other kinds, a catalogue entry say, are not).
+    events: int = 0
 
     def allow(self, reason: str) -> None:
         self.allowed, self.reason = True, reason
@@ -66,6 +68,11 @@ class AuditTrail:
     def served(self, records: int, note: str = "") -> None:
         """How many records the answer holds, and optionally what was done."""
         self.records, self.note = records, note
+
+    def served_events(self, records: int, masked: tuple[str, ...]) -> None:
+        """A page of a stream's events: the records, and every field served masked."""
+        self.records = self.events = records
+        self.masked = masked
 
     def failed(self, why: str) -> None:
         """Why nothing was served; the error handlers call this, routes need not."""
@@ -98,9 +105,9 @@ class AuditTrail:
             policy_version=self.policy_version,
             masked=self.masked if served else (),
             emergency_id=self.emergency_id,
-            # Only a read that served records through an emergency grant needs a review: an
-            # empty page, or a look at the stream's fields, shows nobody's data.
-            review_required=self.review_required and served and self.records > 0,
+            # Only a read that served events through an emergency grant needs a review: an
+            # empty page, or a look at the stream's catalogue entry, shows nobody's data.
+            review_required=self.review_required and served and self.events > 0,
         )
 
 

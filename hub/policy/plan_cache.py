@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from hub.policy.decision import Decision
@@ -43,31 +45,48 @@ class PlanCache:
             return self._plans.setdefault(cache_key, compiled)
 
 
-def emergency_rows(decision: Decision) -> RowCheck | None:
+@dataclass(frozen=True, slots=True)
+class EmergencyScope:
+    """What one declared emergency opens through an emergency grant."""
+
+    emergency_id: str
+    category: str
+    districts: frozenset[str] | None  # None: the whole city
+    since: datetime
+
+
+def emergency_scopes(decision: Decision) -> list[EmergencyScope]:
     """An emergency grant serves the emergency's own records: of its category, in the
     districts it covers (and, when the grant's condition names districts, only in those),
     that reached the hub no earlier than the condition's lookback before the declaration."""
     condition = decision.grant.emergency if decision.grant else None
-    if not decision.emergencies or condition is None:
-        return None
+    if condition is None:
+        return []
     named = frozenset(condition.districts)
     scopes = []
     for emergency in decision.emergencies:
-        covered: frozenset[str] | None = frozenset(emergency.districts) or None  # None: city
+        covered = frozenset(emergency.districts) or None
         if named:
             covered = named if covered is None else covered & named
         since = emergency.declared_at - condition.lookback
-        scopes.append((emergency.category, covered, since))
+        scopes.append(EmergencyScope(emergency.id, emergency.category, covered, since))
+    return scopes
+
+
+def emergency_rows(decision: Decision) -> RowCheck | None:
+    """The records :func:`emergency_scopes` opens; None when no emergency is involved."""
+    scopes = emergency_scopes(decision)
+    if not scopes:
+        return None
 
     def check(record: Mapping[str, Any]) -> bool:
         category, district = category_of(record), district_of(record)
         published = published_at(record)
-        return any(
-            category == scope_category
-            and (covered is None or district in covered)
-            and published is not None
-            and published >= since
-            for scope_category, covered, since in scopes
+        return published is not None and any(
+            category == scope.category
+            and (scope.districts is None or district in scope.districts)
+            and published >= scope.since
+            for scope in scopes
         )
 
     return check

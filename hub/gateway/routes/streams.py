@@ -74,6 +74,5 @@ def read_events(
     """Decoded events, oldest first, filtered and masked as the caller's grant says; pass
     the returned `next` as `cursor` to continue; `more` is false once caught up."""
     page = pages.read(access, cursor=cursor, limit=limit)
-    trail.served(page.served)
-    trail.masked = page.masked
+    trail.served_events(page.served, page.masked)
     return Response(page_json(page.body), media_type="application/json")

@@ -194,6 +194,19 @@ def test_an_emergency_opens_the_emergency_grant_until_it_is_closed(stack: Stack)
     for secret in SECRETS:
         assert secret not in during.text, "masks still apply to emergency grants"
     assert (row.emergency_id, row.review_required) == (declared["id"], True)
+    looked = stack.http.get(
+        "/v1/streams/emergency.incident-report",
+        headers={**stack.bearer("commerce-supplies"), "X-Request-ID": "catalogue-look"},
+    )
+    assert not row_of(stack, "catalogue-look").review_required, "an entry shows no one's data"
+    entry = looked.json()
+    (scope,) = entry["access"]["emergency_scope"]
+    assert (scope["emergency"], scope["category"], scope["districts"]) == (
+        declared["id"],
+        "ACCIDENT_DISASTER",
+        ["440311"],
+    )
+    assert datetime.fromisoformat(scope["published_since"]) < datetime.now(UTC)
     open_reviews = stack.http.get("/v1/reviews", headers=stack.bearer("audit-office")).json()
     mine = [r for r in open_reviews["reviews"] if r["audit_id"] == row.id]
     assert mine and mine[0]["emergency_id"] == declared["id"] and mine[0]["records"] == 2
