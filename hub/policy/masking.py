@@ -161,15 +161,20 @@ def _coarsener(rule: Mask, policy: Policy, redact: Masker) -> Masker:
     def mask(value: Any, parent: Mapping[str, Any], event: Mapping[str, Any]) -> Any:
         if value is None:
             return None
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             if "lat" in value and "lon" in value:
                 if to_grid:
                     lat, lon = _cell(value.get("lat"), grid), _cell(value.get("lon"), grid)
-                    return {**_blanked(value), "lat": lat, "lon": lon}
+                    return (
+                        {**_blanked(value), "lat": lat, "lon": lon}
+                        if len(value) > 2
+                        else {"lat": lat, "lon": lon}
+                    )
                 district = districts.get(_district_code(parent, event) or "")
                 if district is None:
                     return redact(value, parent, event)
-                return {**_blanked(value), "lat": district[0], "lon": district[1]}
+                coarse = {"lat": district[0], "lon": district[1]}
+                return {**_blanked(value), **coarse} if len(value) > 2 else coarse
             if isinstance(value.get("center"), Mapping):
                 centre = mask(value["center"], parent, event)
                 if centre is None:
@@ -210,8 +215,10 @@ def _cell(degrees: Any, grid: float) -> Any:
 def _district_code(parent: Mapping[str, Any], event: Mapping[str, Any]) -> str | None:
     """The district of the record holding the location (an Area has its own), else the
     event's envelope district."""
-    code = parent.get("district_code") if "district_code" in parent else None
-    if not isinstance(code, str):
-        area = (event.get("envelope") or {}).get("area") or {}
-        code = area.get("district_code") if isinstance(area, Mapping) else None
-    return code if isinstance(code, str) else None
+    code = parent.get("district_code")
+    if type(code) is str:
+        return code
+    envelope = event.get("envelope")
+    area = envelope.get("area") if type(envelope) is dict else None
+    code = area.get("district_code") if type(area) is dict else None
+    return code if type(code) is str else None

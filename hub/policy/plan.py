@@ -150,6 +150,10 @@ class _Compiler:
                 arrays.append(transform)  # only arrays and maps hold masks below them
         if not records and not maps and not arrays:
             return None
+        if len(records) == 1 and not maps and not arrays:
+            # The usual shape, ["null", SomeRecord]: no shape to tell apart.
+            only = records[0][1]
+            return lambda value, record: only(value, record) if type(value) is dict else value
 
         def dispatch(value: Any, record: Mapping[str, Any]) -> Any:
             if value is None:
@@ -158,7 +162,7 @@ class _Compiler:
                 for transform in arrays:
                     value = transform(value, record)
                 return value
-            if not isinstance(value, Mapping):
+            if not isinstance(value, dict):
                 return value
             keys = frozenset(value)
             exact = [t for fields, t in records if fields == keys]
