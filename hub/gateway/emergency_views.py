@@ -92,26 +92,7 @@ class VerdictRequest(BaseModel):
     comment: str = Field(default="", max_length=4000)
 
 
-class ReviewView(BaseModel):
-    audit_id: int
-    at: datetime
-    emergency_id: str | None
-    client_id: str | None
-    agency: str | None
-    stream: str | None
-    purpose: str | None
-    grant_id: str | None
-    records: int
-    verdict: str | None
-    comment: str | None
-    reviewer: str | None
-    reviewed_at: datetime | None
-
-    @classmethod
-    def of(cls, item: ReviewItem) -> ReviewView:
-        return cls.model_validate(item, from_attributes=True)
-
-
 class ReviewList(BaseModel):
-    reviews: list[ReviewView]
+    # The review service's own items: nothing in them is kept from an auditor.
+    reviews: list[ReviewItem]
     next: str | None

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from hub.audit.reviews import ReviewItem
 from hub.gateway.deps import AuditReader, Reviewer, ReviewsDep, TrailDep
-from hub.gateway.emergency_views import ReviewList, ReviewView, VerdictRequest
+from hub.gateway.emergency_views import ReviewList, VerdictRequest
 
 router = APIRouter(prefix="/v1/reviews", tags=["audit"])
 
@@ -27,17 +28,17 @@ def list_reviews(
     next_link = None
     if len(items) == limit:
         next_link = f"/v1/reviews?state={state}&after={items[-1].audit_id}&limit={limit}"
-    return ReviewList(reviews=[ReviewView.of(i) for i in items], next=next_link)
+    return ReviewList(reviews=items, next=next_link)
 
 
-@router.post("/{audit_id}", name="reviews.judge", response_model=ReviewView)
+@router.post("/{audit_id}", name="reviews.judge", response_model=ReviewItem)
 def judge(
     audit_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     body: VerdictRequest,
     caller: Reviewer,
     reviews: ReviewsDep,
     trail: TrailDep,
-) -> ReviewView:
+) -> ReviewItem:
     """Record the verdict on one read; a read is judged once, and never by an auditor of
     the agency that made it."""
     item = reviews.judge(
@@ -49,4 +50,4 @@ def judge(
     )
     trail.emergency_id = item.emergency_id
     trail.served(1, f"judged audit row {audit_id} {body.verdict}")
-    return ReviewView.of(item)
+    return item

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 
 from hub.bus.broker import free_port
 from tests.integration.cli.test_commands import HUB, _env, _wait_line
+from tests.utils.policies import policy_folder
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -94,11 +94,7 @@ def test_acls_are_exported_as_json_and_as_strimzi_users(tmp_path: Path) -> None:
 
 @pytest.mark.kafka
 def test_reload_swaps_the_policy_into_a_running_gateway(tmp_path: Path) -> None:
-    policies = tmp_path / "policies"
-    policies.mkdir()
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(ROOT / "policies" / name, policies / name)
-    (policies / "grants.yaml").write_text("grants: []\n", encoding="utf-8")
+    policies = policy_folder(tmp_path / "policies", "grants: []\n", name="grants.yaml")
     env = {"HUB_POLICIES_DIR": str(policies)}
     created = subprocess.run(
         [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from connectors.emergency_reports import IncidentReportConnector
 from hub.gateway.auth.clients import ClientStore
 from hub.identity import STREAMS_READ
+from tests.utils.policies import policy_folder
 from tests.utils.stack import Stack, gateway_stack
 
 pytestmark = pytest.mark.kafka
@@ -34,10 +34,7 @@ COLUMNS += ["district_code", "category", "severity"]
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("policies")
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(ROOT / "policies" / name, folder / name)
-    (folder / "rules.yaml").write_text(RULES, encoding="utf-8")
+    folder = policy_folder(tmp_path_factory.mktemp("policies"), RULES)
     reports = tmp_path_factory.mktemp("reports") / "reports.csv"
     with reports.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

@@ -4,7 +4,6 @@ access, and every emergency read is listed for review."""
 
 from __future__ import annotations
 
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from connectors.emergency_reports import IncidentReportConnector
 from hub.gateway.auth.clients import ClientStore
 from hub.identity import AUDIT_READ, AUDIT_REVIEW, STREAMS_READ
 from hub.store.models import AuditRow, EmergencyRow
+from tests.utils.policies import policy_folder
 from tests.utils.stack import Stack, gateway_stack
 
 pytestmark = pytest.mark.kafka
@@ -55,10 +55,7 @@ SECRETS = ("Zhang Wei", "13800000000", "Hengtaiyu")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("policies")
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(ROOT / "policies" / name, folder / name)
-    (folder / "rules.yaml").write_text(RULES, encoding="utf-8")
+    folder = policy_folder(tmp_path_factory.mktemp("policies"), RULES)
     with gateway_stack(tmp_path_factory.mktemp("hub"), policies_dir=folder) as running:
         running.credentials["public-security-unit"] = ClientStore(running.sessions).ensure(
             client_id="public-security-unit",
@@ -298,11 +295,7 @@ def test_only_the_emergency_bureau_declares(stack: Stack) -> None:
 
 
 def test_a_policy_edit_is_picked_up_by_the_watch(tmp_path: Path) -> None:
-    folder = tmp_path / "policies"
-    folder.mkdir()
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(ROOT / "policies" / name, folder / name)
-    (folder / "rules.yaml").write_text("grants: []\n", encoding="utf-8")
+    folder = policy_folder(tmp_path / "policies", "grants: []\n")
     with gateway_stack(tmp_path / "hub", policies_dir=folder, watch_s=0.2) as running:
         first = running.services.policies.current.version
         denied = running.http.get(

@@ -14,6 +14,7 @@ from hub.policy.emergency import DeclaredEmergency
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
 from hub.policy.plan_cache import emergency_rows
+from tests.utils.policies import policy_folder
 
 SHIPPED = Path(__file__).resolve().parents[3] / "policies"
 NOW = datetime(2026, 7, 1, 12, tzinfo=UTC)
@@ -63,11 +64,7 @@ denies:
 
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
-    folder = tmp_path_factory.mktemp("policy")
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(SHIPPED / name, folder / name)
-    (folder / "rules.yaml").write_text(RULES, encoding="utf-8")
-    return load_policy(folder)
+    return load_policy(policy_folder(tmp_path_factory.mktemp("policy"), RULES))
 
 
 def stream(policy: Policy, stream_id: str):
@@ -202,9 +199,7 @@ def test_an_emergency_grant_is_in_force_only_while_a_matching_emergency_is(
 def test_an_ordinary_grant_is_preferred_to_an_emergency_grant(
     policy: Policy, tmp_path: Path
 ) -> None:
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(SHIPPED / name, tmp_path / name)
-    (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
+    policy_folder(tmp_path, RULES)
     (tmp_path / "more.yaml").write_text(
         "grants:\n"
         "  - id: transportation-reads-incidents\n"
@@ -311,17 +306,14 @@ def test_an_emergency_grant_serves_only_the_emergency_s_own_records(policy: Poli
 
 
 def test_no_deny_locks_an_owner_out_of_its_own_stream(tmp_path: Path) -> None:
-    for name in ("agencies.yaml", "streams.yaml", "districts.yaml"):
-        shutil.copy(SHIPPED / name, tmp_path / name)
-    (tmp_path / "denies.yaml").write_text(
+    freeze = (
         "denies:\n"
         "  - id: nobody-reads-slopes\n"
         "    reader: '*'\n"
         "    stream: housing.slope-monitoring\n"
-        "    why: a freeze while the sensors are recalibrated\n",
-        encoding="utf-8",
+        "    why: a freeze while the sensors are recalibrated\n"
     )
-    frozen = load_policy(tmp_path)
+    frozen = load_policy(policy_folder(tmp_path, freeze, name="denies.yaml"))
     slopes = stream(frozen, "housing.slope-monitoring")
     assert decide(frozen, agency="housing", stream=slopes, action="read", now=NOW).allowed
     refused = decide(frozen, agency="health", stream=slopes, action="read", now=NOW)
