@@ -41,8 +41,10 @@ def explain(
                 f"emergency grant {grant.id} opens it while an emergency of category "
                 f"{' or '.join(condition.categories)}, level {condition.level_at_least} or graver, "
                 f"is declared over {where}, for at most {_duration(condition.max_duration)} "
-                "after the declaration; it serves only the emergency's districts and every "
-                "read is reviewed"
+                "after the declaration; it serves only the emergency's own records (its "
+                "category, its districts, published from "
+                f"{_duration(condition.lookback)} before the declaration on), and every read "
+                "that serves records is reviewed"
             )
     return lines
 

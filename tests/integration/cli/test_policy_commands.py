@@ -43,6 +43,7 @@ def test_explain_names_the_grant_the_purpose_and_each_mask(tmp_path: Path) -> No
     assert (
         "emergency grant commerce-reads-incident-reports-in-emergencies opens it" in denied.stdout
     )
+    assert "published from 1 day before the declaration on" in denied.stdout
     unknown = hub(tmp_path, "explain", "--agency", "commerce", "--stream", "no.such")
     assert unknown.returncode == 1 and "not in the catalogue" in unknown.stderr
 
