@@ -90,6 +90,24 @@ class PolicySettings(_Section):
     emergency_max_hours: int = Field(default=720, ge=1, le=8760)
 
 
+class AuditSettings(_Section):
+    """The audit log's writer, checkpoints and signing key."""
+
+    #: The log's name in its checkpoints and the signing key's name (C2SP origin).
+    origin: str = Field(default="linkage.local/audit", min_length=1, max_length=255)
+    #: Where the Ed25519 key that signs checkpoints lives.
+    key_dir: Path = PROJECT_ROOT / "var" / "keys" / "audit"
+    #: A checkpoint is signed after this many new rows, or this many seconds, which first.
+    checkpoint_rows: int = Field(default=1_000, ge=1)
+    checkpoint_s: float = Field(default=60.0, gt=0, le=86_400)
+    #: Rows one commit takes at most; a batch is whatever waited while the last committed.
+    batch_max: int = Field(default=1_000, ge=1, le=100_000)
+    #: Requests waiting for their row at most; more are refused (503) at once.
+    queue_max: int = Field(default=20_000, ge=1)
+    #: How long a request waits for its row to commit before it is refused (503).
+    write_timeout_s: float = Field(default=10.0, gt=0, le=300)
+
+
 class TelemetrySettings(_Section):
     exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str | None = None
@@ -115,6 +133,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     gateway: GatewaySettings = GatewaySettings()
+    audit: AuditSettings = AuditSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     policy: PolicySettings = PolicySettings()
 

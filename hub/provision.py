@@ -1,7 +1,7 @@
 """Bring a store and a cluster up to what the catalogue describes: idempotent, run at start.
 
 Migrates the database, registers each stream's schema under its subject and creates
-each stream's topic and dead-letter topic. Running it twice changes nothing.
+each stream's topic and dead-letter topic, and the audit checkpoints' topic. Running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.audit.publication import CHECKPOINT_TOPIC
 from hub.bus.protocols import Bus
 from hub.bus.records import TopicSpec
 from hub.catalog.files import SchemaCatalog
@@ -42,6 +43,7 @@ def provision(settings: Settings, *, engine: Engine, bus: Bus) -> Provisioned:
     schemas = register_catalogue(settings, sessions=make_sessions(engine), policy=policy)
     specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
     specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
+    specs.append(TopicSpec(CHECKPOINT_TOPIC, 1))
     created = bus.admin().ensure_topics(specs)
     if created:
         log.info("created topics: %s", ", ".join(created))

@@ -65,7 +65,7 @@ def create_app(
     app.add_middleware(RawPathRouting, prefix=REGISTRY_PREFIX)
     # Added last, so outermost: the request id and span exist before the audit row is made.
     app.add_middleware(
-        AuditMiddleware, public=discovery.PUBLIC_ROUTES, audit_log=lambda: _services(app).audit
+        AuditMiddleware, public=discovery.PUBLIC_ROUTES, sink=lambda: _services(app).audit
     )
     app.add_middleware(RequestContext)
     routers = (discovery, oauth, streams, audit, reviews, emergencies)

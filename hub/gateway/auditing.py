@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog
+from hub.audit.entry import ALLOW, DENY, AuditEntry
+from hub.audit.writer import AuditWriter
 from hub.errors import AuditUnavailable
 from hub.gateway.problem_types import send_problem
 from hub.identity import Caller
@@ -56,6 +56,8 @@ class AuditTrail:
     masked: tuple[str, ...] = ()
     emergency_id: str | None = None
     review_required: bool = False
+    #: What the request acted on besides a stream, when the route names it itself.
+    resource: str | None = None
     #: Events served from a stream (records of other kinds, a catalogue entry say, are not).
     events: int = 0
 
@@ -78,7 +80,15 @@ class AuditTrail:
         """Why nothing was served; the error handlers call this, routes need not."""
         self.failure = why
 
-    def entry(self, *, request_id: str, action: str, status: int, stream: str | None) -> AuditEntry:
+    def entry(
+        self,
+        *,
+        request_id: str,
+        action: str,
+        status: int,
+        stream: str | None,
+        resource: str | None = None,
+    ) -> AuditEntry:
         served = status < 400
         if self.allowed:
             reason = self.reason
@@ -98,6 +108,7 @@ class AuditTrail:
             client_id=caller.client_id if caller else self.claimed_client,
             agency=caller.agency if caller else None,
             stream=self.stream or stream,
+            resource=self.resource or resource,
             records=self.records if served else 0,
             trace_id=current_trace_id(),
             purpose=self.purpose,
@@ -132,11 +143,11 @@ class AuditMiddleware:
     they are not audited. Every other request is, including ones that match no route.
     """
 
-    def __init__(self, app: ASGIApp, *, public: frozenset[str], audit_log: Any) -> None:
+    def __init__(self, app: ASGIApp, *, public: frozenset[str], sink: Any) -> None:
         self.app = app
         self._public = public
-        # A callable, since the log is built by the lifespan after the middleware exists.
-        self._audit_log = audit_log
+        # A callable, since the writer is built by the lifespan after the middleware exists.
+        self._sink = sink
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -199,14 +210,18 @@ class AuditMiddleware:
         return True
 
     async def _write(self, scope: Scope, trail: AuditTrail, status: int) -> None:
+        params = dict(scope.get("path_params") or {})
+        stream = params.pop("stream", None)
         entry = trail.entry(
             request_id=str(scope.get("state", {}).get("request_id", "-")),
             action=_action(scope),
             status=status,
-            stream=scope.get("path_params", {}).get("stream"),
+            stream=stream,
+            # Whatever else the path named (a subject and version, a review's row).
+            resource="&".join(f"{k}={v}" for k, v in sorted(params.items())) or None,
         )
-        audit_log: AuditLog = self._audit_log()
-        await run_in_threadpool(audit_log.record, entry)
+        sink: AuditWriter = self._sink()
+        await sink.append(entry)
 
 
 def _action(scope: Scope) -> str:

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.audit.log import AuditLog
 from hub.audit.reviews import ReviewService
+from hub.audit.signing import CheckpointSigner, jwk_set, load_signer, public_keys
+from hub.audit.writer import AuditWriter
 from hub.bus.factory import open_bus
 from hub.bus.protocols import Reader
 from hub.config import Settings
@@ -23,6 +25,7 @@ from hub.gateway.auth.clients import ClientStore
 from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.auth.tokens import TokenVerifier
+from hub.gateway.checkpoint_feed import CheckpointFeed
 from hub.gateway.events import EventPages
 from hub.policy.holder import PolicyHolder
 from hub.policy.keys import MaskKeys
@@ -44,7 +47,10 @@ class GatewayServices:
     issuer: TokenIssuer
     verifier: TokenVerifier
     jwks: dict[str, Any]
-    audit: AuditLog
+    audit: AuditWriter
+    audit_log: AuditLog
+    checkpoint_signer: CheckpointSigner
+    audit_keys: dict[str, Any]
     reviews: ReviewService
     emergencies: EmergencyService
     registry: RegistryService
@@ -52,10 +58,14 @@ class GatewayServices:
     plans: PlanCache
     events: EventPages
     reader: Reader
+    feed: CheckpointFeed
     owns_engine: bool = True
 
     def close(self) -> None:
+        # The writer first: the rows still queued commit before the pool goes.
+        self.audit.close()
         self.reader.close()
+        self.feed.close()
         if self.owns_engine:
             self.engine.dispose()
 
@@ -80,7 +90,12 @@ def build_services(
     schemas = SchemaCache(registry.decodable)
     mask_keys = MaskKeys(settings.policy.mask_key_dir, create=dev)
     plans = PlanCache(mask_keys)
-    reader = open_bus(settings.kafka).reader(pool_size=settings.gateway.reader_pool)
+    bus = open_bus(settings.kafka)
+    reader = bus.reader(pool_size=settings.gateway.reader_pool)
+    signer = load_signer(settings.audit.key_dir, name=settings.audit.origin, create=dev)
+    feed = CheckpointFeed(bus)
+    writer = AuditWriter(engine, settings.audit, signer, on_checkpoint=feed)
+    writer.start()
     auth = settings.auth
     return GatewayServices(
         settings=settings,
@@ -97,7 +112,10 @@ def build_services(
         ),
         verifier=TokenVerifier(issuer=auth.issuer, audience=auth.audience, keys=keys),
         jwks=public_jwks(key),
-        audit=AuditLog(sessions),
+        audit=writer,
+        audit_log=AuditLog(sessions),
+        checkpoint_signer=signer,
+        audit_keys=jwk_set(signer.name, public_keys(settings.audit.key_dir, signer)),
         reviews=ReviewService(sessions),
         emergencies=EmergencyService(sessions),
         registry=registry,
@@ -111,5 +129,6 @@ def build_services(
             page_max=settings.gateway.page_max,
         ),
         reader=reader,
+        feed=feed,
         owns_engine=owns_engine,
     )

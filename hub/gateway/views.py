@@ -65,6 +65,7 @@ class StreamList(BaseModel):
 
 class AuditEntryView(BaseModel):
     id: int
+    seq: int
     at: datetime
     request_id: str
     client_id: str | None
@@ -82,6 +83,10 @@ class AuditEntryView(BaseModel):
     masked: list[str] = []
     emergency_id: str | None = None
     review_required: bool = False
+    resource: str | None = None
+    #: The row's leaf hash and chain hash (hex): what `hub audit verify` recomputes.
+    leaf_hash: str
+    chain_hash: str
 
     @field_validator("masked", mode="before")
     @classmethod

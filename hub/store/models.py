@@ -41,13 +41,18 @@ class OAuthClient(Base):
 
 
 class AuditRow(Base):
-    """One gateway decision, allowed or denied."""
+    """One gateway decision, allowed or denied; a leaf of the audit tree.
+
+    ``seq`` is the row's place in the chain and its leaf index (from 0, no gaps);
+    ``leaf_hash`` and ``chain_hash`` are what :mod:`hub.tlog.canonical` makes of it.
+    """
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     request_id: Mapped[str] = mapped_column(String(64))
     client_id: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -66,6 +71,35 @@ class AuditRow(Base):
     masked: Mapped[str | None] = mapped_column(Text)
     emergency_id: Mapped[str | None] = mapped_column(String(255))
     review_required: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    #: What the request named besides a stream (a subject, a version, a review's row).
+    resource: Mapped[str | None] = mapped_column(String(255))
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditTreeNode(Base):
+    """A complete node of the audit tree at level 4 or above (16 leaves or more).
+
+    Nodes below that are hashed again from the rows' leaf hashes when a proof needs
+    them, so the tree costs an eighth of a row per row.
+    """
+
+    __tablename__ = "audit_tree"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint of the audit tree (a C2SP signed note)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ReviewRow(Base):

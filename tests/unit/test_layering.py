@@ -28,11 +28,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hub.identity": frozenset(),
     "hub.telemetry": frozenset({"hub.config"}),
     "hub.serde": frozenset({"hub.errors"}),
-    "hub.store": frozenset({"hub.config", "hub.errors"}),
+    "hub.tlog": frozenset(),
+    "hub.store": frozenset({"hub.config", "hub.errors", "hub.tlog"}),
     "hub.bus": frozenset({"hub.config", "hub.errors"}),
     "hub.registry": frozenset({"hub.serde", "hub.store", "hub.errors"}),
     "hub.policy": frozenset({"hub.serde", "hub.identity", "hub.errors"}),
-    "hub.audit": frozenset({"hub.store", "hub.errors"}),
+    "hub.audit": frozenset({"hub.store", "hub.tlog", "hub.config", "hub.errors"}),
     "hub.catalog": frozenset(
         {"hub.serde", "hub.registry", "hub.policy", "hub.store", "hub.config", "hub.errors"}
     ),
@@ -66,7 +67,7 @@ OWNED_BY: dict[str, frozenset[str]] = {
 }
 
 #: Packages that do no I/O (no database, network, processes or files), and what that rules out.
-IO_FREE = frozenset({"hub.serde"})
+IO_FREE = frozenset({"hub.serde", "hub.tlog"})
 IO_MODULES = frozenset(
     {
         "sqlalchemy",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from hub.config import (
     PROJECT_ROOT,
+    AuditSettings,
     AuthSettings,
     DatabaseSettings,
     GatewaySettings,
@@ -35,4 +36,5 @@ def make_settings(
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
         kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
         gateway=GatewaySettings(page_default=100, page_max=page_max, reader_pool=2),
+        audit=AuditSettings(key_dir=tmp / "keys" / "audit"),
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import dataclasses
+from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 
-from hub.audit.log import AuditQuery
+from hub.gateway.audit_filters import AuditFilters
 from hub.gateway.deps import AuditLogDep, AuditReader, TrailDep
 from hub.gateway.views import AuditEntryView, AuditPage
 
@@ -19,34 +21,17 @@ def read_audit(
     caller: AuditReader,
     audit_log: AuditLogDep,
     trail: TrailDep,
-    after: Annotated[int, Query(ge=0, description="return entries with a larger id")] = 0,
+    filters: AuditFilters,
+    after: Annotated[int, Query(ge=-1, description="rows with a larger seq")] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    agency: Annotated[str | None, Query(max_length=64)] = None,
-    client_id: Annotated[str | None, Query(max_length=64)] = None,
-    stream: Annotated[str | None, Query(max_length=128)] = None,
-    decision: Literal["allow", "deny"] | None = None,
-    review_required: Annotated[
-        bool | None, Query(description="only reads an emergency grant allowed (true)")
-    ] = None,
 ) -> AuditPage:
-    """Decisions in the order they were made; reading the log is itself audited."""
-    rows = audit_log.query(
-        AuditQuery(
-            after_id=after,
-            limit=limit,
-            agency=agency,
-            client_id=client_id,
-            stream=stream,
-            decision=decision,
-            review_required=review_required,
-        )
-    )
-    trail.stream = stream
+    """Decisions in the order they were made (by seq); reading the log is itself audited."""
+    rows = audit_log.query(dataclasses.replace(filters, after=after, limit=limit))
+    trail.stream = filters.stream
     trail.served(len(rows))
     entries = [AuditEntryView.of(row) for row in rows]
     next_link = None
     if len(entries) == limit:
-        params = request.query_params.multi_items()
-        kept = "&".join(f"{k}={v}" for k, v in params if k != "after")
-        next_link = f"/v1/audit?after={entries[-1].id}" + (f"&{kept}" if kept else "")
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
+        next_link = "/v1/audit?" + urlencode([("after", entries[-1].seq), *kept])
     return AuditPage(entries=entries, next=next_link)

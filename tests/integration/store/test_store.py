@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect
 
-from hub.audit.log import ALLOW, DENY, AuditEntry, AuditLog, AuditQuery
+from hub.audit.entry import ALLOW, DENY
+from hub.audit.log import AuditLog, AuditQuery
 from hub.config import DatabaseSettings
 from hub.errors import BadRequest
 from hub.gateway.auth.clients import ClientStore
@@ -17,6 +19,7 @@ from hub.registry.errors import RegistryError
 from hub.registry.service import RegistryService
 from hub.store.engine import make_engine, make_sessions
 from hub.store.migrate import downgrade, upgrade
+from tests.utils.audit import audit_writer, entry
 
 pytestmark = pytest.mark.postgres
 
@@ -113,22 +116,13 @@ def test_concurrent_registration_of_one_schema_gives_one_id(engine: Engine) -> N
     assert latest is not None and latest.version == 1
 
 
-def test_audit_rows_are_written_and_filtered(engine: Engine) -> None:
+def test_audit_rows_are_written_and_filtered(engine: Engine, tmp_path: Path) -> None:
     log = AuditLog(make_sessions(engine))
-    for i, decision in enumerate([ALLOW, DENY, ALLOW]):
-        log.record(
-            AuditEntry(
-                request_id=f"r{i}",
-                action="events.read",
-                decision=decision,
-                reason="x",
-                status=200 if decision == ALLOW else 403,
-                agency="health",
-                stream="s.t",
-                records=i,
-            )
-        )
+    with audit_writer(engine, tmp_path / "keys") as (writer, _):
+        for i, decision in enumerate([ALLOW, DENY, ALLOW]):
+            writer.record(entry(i, decision=decision, status=200 if decision == ALLOW else 403))
     assert [r.request_id for r in log.query(AuditQuery())] == ["r0", "r1", "r2"]
+    assert [r.seq for r in log.query(AuditQuery())] == [0, 1, 2]
     assert [r.request_id for r in log.query(AuditQuery(decision=DENY))] == ["r1"]
     first = log.query(AuditQuery(limit=1))[0]
-    assert [r.request_id for r in log.query(AuditQuery(after_id=first.id))] == ["r1", "r2"]
+    assert [r.request_id for r in log.query(AuditQuery(after=first.seq))] == ["r1", "r2"]
