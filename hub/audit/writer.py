@@ -138,6 +138,8 @@ class AuditWriter:
                     break
                 batch.append(item)
             self._commit(batch)
+        # The rows since the last checkpoint are signed before the writer goes.
+        self._commit([], final=True)
         self._drop_connection()
 
     def _until_checkpoint(self) -> float | None:
@@ -148,7 +150,7 @@ class AuditWriter:
         since = last.at.timestamp() if last is not None else time.time()
         return max(0.05, since + self._settings.checkpoint_s - time.time())
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending], *, final: bool = False) -> None:
         taken = [p for p in batch if p.future.set_running_or_notify_cancel()]
         note: tuple[str, int] | None = None
         try:
@@ -173,7 +175,7 @@ class AuditWriter:
                         insert(_NODES),
                         [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes],
                     )
-                note = self._checkpoint_if_due(connection, head)
+                note = self._checkpoint_if_due(connection, head, force=final)
         except Exception as exc:
             self._head = self._checkpoint = None  # read again from the database next time
             log.error("audit batch of %d rows not written: %s", len(taken), type(exc).__name__)
@@ -200,14 +202,16 @@ class AuditWriter:
         self._head = head
         return head
 
-    def _checkpoint_if_due(self, connection: Connection, head: Head) -> tuple[str, int] | None:
+    def _checkpoint_if_due(
+        self, connection: Connection, head: Head, *, force: bool = False
+    ) -> tuple[str, int] | None:
         last = self._checkpoint
         grown = head.size - (last.size if last else 0)
         if grown <= 0:
             return None
         now = datetime.now(UTC)
         aged = last is None or (now - last.at).total_seconds() >= self._settings.checkpoint_s
-        if grown < self._settings.checkpoint_rows and not aged:
+        if grown < self._settings.checkpoint_rows and not aged and not force:
             return None
         root = head.frontier.root()
         text_ = Checkpoint(self._settings.origin, head.size, root).text()

@@ -7,6 +7,8 @@ Revision ID: 0004
 Revises: 0003
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -58,7 +60,8 @@ def _seal_existing_rows() -> None:
         sa.column("seq"),
         sa.column("leaf_hash"),
         sa.column("chain_hash"),
-        *(sa.column(name) for name in FIELDS if name != "seq"),
+        # Typed, so that SQLite hands the time back as a datetime, as the writer had it.
+        *(_column(name) for name in FIELDS if name != "seq"),
     )
     tree = sa.table("audit_tree", sa.column("level"), sa.column("idx"), sa.column("hash"))
     columns = [log.c[name] for name in FIELDS if name != "seq"]
@@ -75,6 +78,14 @@ def _seal_existing_rows() -> None:
         connection.execute(
             tree.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
         )
+
+
+def _column(name: str) -> sa.ColumnClause[Any]:
+    if name == "at":
+        return sa.column(name, sa.DateTime(timezone=True))
+    if name == "review_required":
+        return sa.column(name, sa.Boolean())
+    return sa.column(name)
 
 
 def downgrade() -> None:
