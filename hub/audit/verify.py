@@ -74,6 +74,78 @@ def open_signed(note: str, *, origin: str, keys: Sequence[Ed25519PublicKey]) -> 
     raise NoteError("; ".join(errors) or "no key to check the checkpoint with")
 
 
+class ChainCheck:
+    """Rows fed in seq order are checked against the chain, the kept tree nodes (when
+    given) and the signed roots; it stops at the first broken row, since all after it
+    follow from it. The monitor keeps one and feeds it new rows as they come."""
+
+    def __init__(
+        self,
+        report: VerifyReport,
+        *,
+        signed: dict[int, bytes],
+        witnessed: dict[int, bytes] | None = None,
+        nodes: dict[tuple[int, int], str] | None = None,
+    ) -> None:
+        self.report = report
+        self.signed = signed
+        self.witnessed = witnessed or {}
+        self.nodes = nodes
+        self.frontier = Frontier()
+        self.previous = GENESIS
+        self.last_good = 0
+        self.stopped = False
+
+    @property
+    def size(self) -> int:
+        return self.frontier.size
+
+    def feed(self, row: Mapping[str, Any]) -> bool:
+        """Check one more row; False once the check has stopped at a broken one."""
+        if self.stopped:
+            return False
+        seq = self.frontier.size
+        checked = _check_row(row, seq, self.previous)
+        if isinstance(checked, str):
+            return self._stop(Finding(seq, checked))
+        digest, self.previous = checked
+        for level, index, node in self.frontier.append(digest):
+            if (
+                self.nodes is not None
+                and level >= STORED_LEVEL
+                and self.nodes.pop((level, index), None) != node.hex()
+            ):
+                self.report.findings.append(
+                    Finding(index << level, f"tree node {level}/{index} is missing or altered")
+                )
+        size = self.frontier.size
+        if size in self.signed or size in self.witnessed:
+            root = self.frontier.root()
+            for label, roots in (
+                ("checkpoint", self.signed),
+                ("witness's checkpoint", self.witnessed),
+            ):
+                if size in roots and roots[size] != root:
+                    return self._stop(
+                        Finding(
+                            self.last_good,
+                            f"rows 0 to {size - 1} do not make the {label} of size {size}: "
+                            f"the log was rewritten after seq {self.last_good - 1}, at or "
+                            f"before seq {size - 1}",
+                        )
+                    )
+            self.last_good = size
+        return True
+
+    def _stop(self, finding: Finding) -> bool:
+        self.report.findings.append(finding)
+        self.stopped = True
+        return False
+
+
+ROW_COLUMNS = [_LOG.c[name] for name in FIELDS] + [_LOG.c.leaf_hash, _LOG.c.chain_hash]
+
+
 def verify_log(
     connection: Connection,
     *,
@@ -83,58 +155,26 @@ def verify_log(
     batch: int = 5_000,
 ) -> VerifyReport:
     """Check every row, the tree and every checkpoint; ``witness`` holds the signed notes
-    a witness kept. Stops reading rows at the first broken one: all after it follow."""
+    a witness kept."""
     report = VerifyReport()
-    signed = _signed_checkpoints(connection, origin, keys, report)
+    signed = signed_checkpoints(connection, origin, keys, report)
     witnessed = _witnessed(witness, origin, keys, signed, report)
-    wanted = {**signed, **witnessed}
     nodes = {
         (level, index): digest
         for level, index, digest in connection.execute(
             select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash)
         )
     }
-    frontier = Frontier()
-    previous = GENESIS
-    columns = [_LOG.c[name] for name in FIELDS]
+    check = ChainCheck(report, signed=signed, witnessed=witnessed, nodes=nodes)
     rows = connection.execution_options(yield_per=batch).execute(
-        select(*columns, _LOG.c.leaf_hash, _LOG.c.chain_hash).order_by(_LOG.c.seq)
+        select(*ROW_COLUMNS).order_by(_LOG.c.seq)
     )
-    last_good = 0
     for row in rows.mappings():
-        seq = frontier.size
-        checked = _check_row(cast(Mapping[str, Any], row), seq, previous)
-        if isinstance(checked, str):
-            report.findings.append(Finding(seq, checked))
+        if not check.feed(cast(Mapping[str, Any], row)):
             break
-        digest, previous = checked
-        for level, index, node in frontier.append(digest):
-            if level >= STORED_LEVEL and nodes.pop((level, index), None) != node.hex():
-                first = index << level
-                report.findings.append(
-                    Finding(first, f"tree node {level}/{index} is missing or altered")
-                )
-        size = frontier.size
-        if size in wanted:
-            root = frontier.root()
-            matched = True
-            for label, roots in (("checkpoint", signed), ("witness's checkpoint", witnessed)):
-                if size in roots and roots[size] != root:
-                    matched = False
-                    report.findings.append(
-                        Finding(
-                            last_good,
-                            f"rows 0 to {size - 1} do not make the {label} of size {size}: "
-                            f"the log was rewritten after seq {last_good - 1}, at or before "
-                            f"seq {size - 1}",
-                        )
-                    )
-            if not matched:
-                break  # every later root differs too
-            last_good = size
     rows.close()
-    report.rows = frontier.size
-    report.root = frontier.root()
+    report.rows = check.size
+    report.root = check.frontier.root()
     if not report.findings:
         _check_tail(report, signed, witnessed, nodes)
     return report
@@ -160,7 +200,7 @@ def _check_row(row: Mapping[str, Any], seq: int, previous: bytes) -> tuple[bytes
     return digest, chained
 
 
-def _signed_checkpoints(
+def signed_checkpoints(
     connection: Connection, origin: str, keys: Sequence[Ed25519PublicKey], report: VerifyReport
 ) -> dict[int, bytes]:
     signed: dict[int, bytes] = {}

@@ -16,7 +16,16 @@ from hub.gateway.middleware import RequestContext
 from hub.gateway.policy_reload import PolicyReloader
 from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.raw_paths import RawPathRouting
-from hub.gateway.routes import audit, discovery, emergencies, oauth, registry, reviews, streams
+from hub.gateway.routes import (
+    audit,
+    audit_chain,
+    discovery,
+    emergencies,
+    oauth,
+    registry,
+    reviews,
+    streams,
+)
 from hub.gateway.services import GatewayServices, build_services
 from hub.policy.model import Policy
 from hub.telemetry import configure
@@ -68,7 +77,7 @@ def create_app(
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, sink=lambda: _services(app).audit
     )
     app.add_middleware(RequestContext)
-    routers = (discovery, oauth, streams, audit, reviews, emergencies)
+    routers = (discovery, oauth, streams, audit, audit_chain, reviews, emergencies)
     for router in (*(m.router for m in routers), *registry.ROUTERS):
         app.include_router(router)
     return app

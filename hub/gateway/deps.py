@@ -21,6 +21,8 @@ from fastapi import Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from hub.audit.log import AuditLog
+from hub.audit.monitor import ChainMonitor
+from hub.audit.proofs import AuditProofs
 from hub.audit.reviews import ReviewService
 from hub.config import Settings
 from hub.emergencies.service import EmergencyService
@@ -89,6 +91,9 @@ RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
+AuditKeysDep = Annotated[dict[str, Any], Depends(_part("audit_keys"))]
+ProofsDep = Annotated[AuditProofs, Depends(_part("proofs"))]
+MonitorDep = Annotated[ChainMonitor, Depends(_part("monitor"))]
 TrailDep = Annotated[AuditTrail, Depends(_trail)]
 
 
@@ -297,6 +302,12 @@ async def reviewer(caller: CallerDep, trail: TrailDep) -> Caller:
     return caller
 
 
+async def chain_reader(caller: CallerDep, trail: TrailDep) -> Caller:
+    """Checkpoints and consistency proofs are hashes only: any agency may witness the log."""
+    trail.allow("any authenticated client may witness the audit log (hashes only)")
+    return caller
+
+
 async def anyone(trail: TrailDep) -> None:
     """For the few audited endpoints that serve no data and need no credentials."""
     trail.allow("open endpoint: serves no data")
@@ -312,6 +323,7 @@ RegistryReader = Annotated[Caller, Depends(registry_reader)]
 RegistryWriter = Annotated[Caller, Depends(registry_writer)]
 RegistryAdmin = Annotated[Caller, Depends(registry_admin)]
 Anyone = Annotated[None, Depends(anyone)]
+ChainReader = Annotated[Caller, Depends(chain_reader)]
 
 #: The access dependencies, for tests that check every route uses one.
 ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
@@ -324,5 +336,6 @@ ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
     registry_reader,
     registry_writer,
     registry_admin,
+    chain_reader,
     anyone,
 )

@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.audit.log import AuditLog
+from hub.audit.monitor import ChainMonitor
+from hub.audit.proofs import AuditProofs
 from hub.audit.reviews import ReviewService
 from hub.audit.signing import CheckpointSigner, jwk_set, load_signer, public_keys
 from hub.audit.writer import AuditWriter
@@ -51,6 +53,8 @@ class GatewayServices:
     audit_log: AuditLog
     checkpoint_signer: CheckpointSigner
     audit_keys: dict[str, Any]
+    proofs: AuditProofs
+    monitor: ChainMonitor
     reviews: ReviewService
     emergencies: EmergencyService
     registry: RegistryService
@@ -93,6 +97,7 @@ def build_services(
     bus = open_bus(settings.kafka)
     reader = bus.reader(pool_size=settings.gateway.reader_pool)
     signer = load_signer(settings.audit.key_dir, name=settings.audit.origin, create=dev)
+    audit_keys = public_keys(settings.audit.key_dir, signer)
     feed = CheckpointFeed(bus)
     writer = AuditWriter(engine, settings.audit, signer, on_checkpoint=feed)
     writer.start()
@@ -115,7 +120,9 @@ def build_services(
         audit=writer,
         audit_log=AuditLog(sessions),
         checkpoint_signer=signer,
-        audit_keys=jwk_set(signer.name, public_keys(settings.audit.key_dir, signer)),
+        audit_keys=jwk_set(signer.name, audit_keys),
+        proofs=AuditProofs(engine),
+        monitor=ChainMonitor(engine, origin=signer.name, keys=audit_keys),
         reviews=ReviewService(sessions),
         emergencies=EmergencyService(sessions),
         registry=registry,

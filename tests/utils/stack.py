@@ -72,7 +72,7 @@ class Stack:
     def audit_rows(self) -> list[dict[str, Any]]:
         headers = self.bearer("audit-office")
         rows: list[dict[str, Any]] = []
-        after = 0
+        after = -1
         while True:
             page = self.http.get(
                 "/v1/audit", params={"after": after, "limit": 1000}, headers=headers
@@ -80,7 +80,7 @@ class Stack:
             rows += page["entries"]
             if not page["next"]:
                 return rows
-            after = page["entries"][-1]["id"]
+            after = page["entries"][-1]["seq"]
 
 
 @contextmanager

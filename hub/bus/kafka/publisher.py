@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
@@ -9,6 +11,8 @@ from kafka.producer.future import FutureRecordMetadata
 from hub.bus.records import Delivered, Headers
 from hub.config import KafkaSettings
 from hub.errors import BrokerUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class _PendingSend:
@@ -56,4 +60,16 @@ class KafkaPublisher:
             raise BrokerUnavailable(f"flush failed: {exc}") from exc
 
     def close(self) -> None:
-        self._producer.close(timeout=5)
+        """Close within 5 s; what the broker has not taken by then is dropped and logged
+        (callers that must not lose records flush and wait on them first)."""
+        try:
+            self._producer.close(timeout=5)
+        except KafkaError as exc:
+            log.warning("publisher closed with records unsent: %s", type(exc).__name__)
+            # kafka-python's close() flushes before it stops its sender, and raises when
+            # the flush cannot finish (a broker that is gone), leaving the sender running
+            # and __del__ to try again. Stop it the way close() would have.
+            sender = getattr(self._producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+            self._producer._closed = True

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from hub.errors import NotFound
 from hub.gateway.auth.clients import AUTH_METHODS
 from hub.gateway.auth.keys import ALGORITHM
-from hub.gateway.deps import JwksDep, SettingsDep
+from hub.gateway.deps import AuditKeysDep, JwksDep, SettingsDep
 from hub.gateway.problem_types import PROBLEM_TYPES
 from hub.identity import SCOPES
 
@@ -31,6 +31,7 @@ PUBLIC_ROUTES = frozenset(
         "index",
         "health",
         "jwks",
+        "audit.keys",
         "oauth.metadata",
         "problem.describe",
         "openapi",
@@ -52,6 +53,8 @@ def index(settings: SettingsDep) -> dict[str, Any]:
             "oauth_metadata": "/.well-known/oauth-authorization-server",
             "streams": "/v1/streams",
             "audit": "/v1/audit",
+            "audit_keys": "/.well-known/audit-keys.json",
+            "audit_checkpoints": "/v1/audit/checkpoints",
             "docs": "/docs",
         },
     }
@@ -64,6 +67,13 @@ def health() -> dict[str, str]:
 
 @router.get("/.well-known/jwks.json", name="jwks")
 def jwks(keys: JwksDep) -> dict[str, Any]:
+    return keys
+
+
+@router.get("/.well-known/audit-keys.json", name="audit.keys")
+def audit_keys(keys: AuditKeysDep) -> dict[str, Any]:
+    """The Ed25519 keys that sign audit checkpoints (JWK Set, with each key's C2SP
+    verifier key): what witnesses and auditors check checkpoints with."""
     return keys
 
 
