@@ -6,12 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, text
 
 from hub.audit.entry import AuditEntry
 from hub.audit.signing import CheckpointSigner, load_signer
 from hub.audit.writer import AuditWriter
 from hub.config import AuditSettings
+from hub.store.models import AuditRow
+from hub.tlog.canonical import FIELDS
+from hub.tlog.notes import Checkpoint
+from hub.tlog.sealing import Head, seal
 
 ORIGIN = "linkage.test/audit"
 
@@ -44,3 +48,35 @@ def audit_writer(
         yield writer, signer
     finally:
         writer.close()
+
+
+def rebuild(engine: Engine, signer: CheckpointSigner, *, origin: str, edit_seq: int) -> None:
+    """What someone holding the database and the signing key can do: change a row, then
+    rehash every row and tree node and sign a fresh checkpoint over the result."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE audit_log SET agency = 'commerce' WHERE seq = :s"), {"s": edit_seq}
+        )
+        table = AuditRow.__table__
+        rows = connection.execute(
+            select(*(table.c[n] for n in FIELDS if n != "seq")).order_by(table.c.seq)
+        ).mappings()
+        head = Head()
+        sealed, nodes = seal(head, [dict(r) for r in rows])
+        for done in sealed:
+            connection.execute(
+                text("UPDATE audit_log SET leaf_hash = :l, chain_hash = :c WHERE seq = :s"),
+                {"l": done.leaf_hash, "c": done.chain_hash, "s": done.seq},
+            )
+        connection.execute(text("DELETE FROM audit_tree"))
+        for level, index, digest in nodes:
+            connection.execute(
+                text("INSERT INTO audit_tree (level, idx, hash) VALUES (:l, :i, :h)"),
+                {"l": level, "i": index, "h": digest},
+            )
+        connection.execute(text("DELETE FROM audit_checkpoints"))
+        note = signer.sign(Checkpoint(origin, head.size, head.frontier.root()).text())
+        connection.execute(
+            text("INSERT INTO audit_checkpoints (size, root, note, at) VALUES (:s, :r, :n, :a)"),
+            {"s": head.size, "r": head.frontier.root().hex(), "n": note, "a": "2026-12-01"},
+        )

@@ -26,6 +26,7 @@ def make_settings(
     page_max: int = 1_000,
     policies_dir: Path | None = None,
     watch_s: float = 0.0,
+    checkpoint_rows: int = 1_000,
 ) -> Settings:
     return Settings(
         env="test",
@@ -36,5 +37,5 @@ def make_settings(
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
         kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
         gateway=GatewaySettings(page_default=100, page_max=page_max, reader_pool=2),
-        audit=AuditSettings(key_dir=tmp / "keys" / "audit"),
+        audit=AuditSettings(key_dir=tmp / "keys" / "audit", checkpoint_rows=checkpoint_rows),
     )

@@ -90,9 +90,14 @@ def gateway_stack(
     database_url: str | None = None,
     policies_dir: Path | None = None,
     watch_s: float = 0.0,
+    checkpoint_rows: int = 1_000,
 ) -> Iterator[Stack]:
     settings = make_settings(
-        tmp, database_url=database_url, policies_dir=policies_dir, watch_s=watch_s
+        tmp,
+        database_url=database_url,
+        policies_dir=policies_dir,
+        watch_s=watch_s,
+        checkpoint_rows=checkpoint_rows,
     )
     with open_stack(settings) as hub:
         credentials = {

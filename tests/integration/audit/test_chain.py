@@ -21,7 +21,7 @@ from hub.store.migrate import upgrade
 from hub.tlog.merkle import leaf_hash
 from hub.tlog.notes import open_note, parse_checkpoint
 from tests.unit.tlog import rfc9162
-from tests.utils.audit import ORIGIN, audit_writer, entry
+from tests.utils.audit import ORIGIN, audit_writer, entry, rebuild
 
 pytestmark = pytest.mark.postgres
 
@@ -173,50 +173,13 @@ def test_a_rebuilt_log_is_caught_only_against_a_witness(
     row and tree node after it and signs fresh checkpoints: the log agrees with itself.
     A witness's copy of an earlier checkpoint does not."""
     witness = [c.note for c in AuditProofs(engine).checkpoints()]
-    _rebuild(engine, written, edit_seq=5)
+    rebuild(engine, written, origin=ORIGIN, edit_seq=5)
     assert check(engine, written).ok, "a rebuilt log agrees with itself"
     seq, problem = _first(engine, written, witness)
     assert seq == 1, "the last size both agree on is 1: the rewrite is in rows 1 to 10"
     assert "checkpoints were signed again" in problem or "do not make" in problem
     report = check(engine, written, witness)
     assert any("after seq 0, at or before seq 10" in f.problem for f in report.findings)
-
-
-def _rebuild(engine: Engine, signer: CheckpointSigner, *, edit_seq: int) -> None:
-    from sqlalchemy import select
-
-    from hub.store.models import AuditRow
-    from hub.tlog.canonical import FIELDS
-    from hub.tlog.notes import Checkpoint
-    from hub.tlog.sealing import Head, seal
-
-    with engine.begin() as connection:
-        connection.execute(
-            text("UPDATE audit_log SET agency = 'commerce' WHERE seq = :s"), {"s": edit_seq}
-        )
-        table = AuditRow.__table__
-        rows = connection.execute(
-            select(*(table.c[n] for n in FIELDS if n != "seq")).order_by(table.c.seq)
-        ).mappings()
-        head = Head()
-        sealed, nodes = seal(head, [dict(r) for r in rows])
-        for done in sealed:
-            connection.execute(
-                text("UPDATE audit_log SET leaf_hash = :l, chain_hash = :c WHERE seq = :s"),
-                {"l": done.leaf_hash, "c": done.chain_hash, "s": done.seq},
-            )
-        connection.execute(text("DELETE FROM audit_tree"))
-        for level, index, digest in nodes:
-            connection.execute(
-                text("INSERT INTO audit_tree (level, idx, hash) VALUES (:l, :i, :h)"),
-                {"l": level, "i": index, "h": digest},
-            )
-        connection.execute(text("DELETE FROM audit_checkpoints"))
-        note = signer.sign(Checkpoint(ORIGIN, head.size, head.frontier.root()).text())
-        connection.execute(
-            text("INSERT INTO audit_checkpoints (size, root, note, at) VALUES (:s, :r, :n, :a)"),
-            {"s": head.size, "r": head.frontier.root().hex(), "n": note, "a": "2026-12-01"},
-        )
 
 
 def test_writers_in_parallel_extend_one_chain(engine: Engine, tmp_path: Path) -> None:
