@@ -19,6 +19,7 @@ from hub.gateway.raw_paths import RawPathRouting
 from hub.gateway.routes import (
     audit,
     audit_chain,
+    audit_export,
     discovery,
     emergencies,
     oauth,
@@ -77,7 +78,7 @@ def create_app(
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, sink=lambda: _services(app).audit
     )
     app.add_middleware(RequestContext)
-    routers = (discovery, oauth, streams, audit, audit_chain, reviews, emergencies)
+    routers = (discovery, oauth, streams, audit, audit_export, audit_chain, reviews, emergencies)
     for router in (*(m.router for m in routers), *registry.ROUTERS):
         app.include_router(router)
     return app
