@@ -37,6 +37,13 @@ class AuditEntry:
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
+#: The length each text column holds (the reason's is ours; Text has none).
+_LENGTHS = {
+    column.name: getattr(column.type, "length", None) or REASON_MAX
+    for column in AuditRow.__table__.columns
+}
+
+
 def _fit(value: str | None, column: str) -> str | None:
     """A value as its column can hold it.
 
@@ -48,8 +55,10 @@ def _fit(value: str | None, column: str) -> str | None:
     """
     if value is None:
         return None
-    length = getattr(AuditRow.__table__.c[column].type, "length", None) or REASON_MAX
-    return value.replace("\x00", "\ufffd")[:length]
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    length = _LENGTHS[column]
+    return value if len(value) <= length else value[:length]
 
 
 def stored_values(entry: AuditEntry) -> dict[str, Any]:

@@ -17,10 +17,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -29,10 +28,12 @@ from sqlalchemy import Connection, Engine, Table, insert, text
 
 from hub.audit.entry import AuditEntry, stored_values
 from hub.audit.head import LastCheckpoint, last_checkpoint, load_head, stored_size
+from hub.audit.inbox import Inbox
 from hub.audit.signing import CheckpointSigner
 from hub.config import AuditSettings
 from hub.errors import AuditUnavailable
 from hub.store.models import AuditCheckpoint, AuditRow, AuditTreeNode
+from hub.tlog.canonical import canonical_parts
 from hub.tlog.notes import Checkpoint
 from hub.tlog.sealing import Head, seal
 
@@ -50,8 +51,26 @@ CheckpointHook = Callable[[str, int], None]
 
 @dataclass(slots=True)
 class _Pending:
+    """A row waiting for its batch, and who waits for it: a thread (``future``) or a
+    coroutine (``waiter``, on ``loop``)."""
+
     values: dict[str, Any]
-    future: concurrent.futures.Future[int]
+    #: The row's canonical bytes around its seq, made by the request (off the writer).
+    parts: tuple[bytes, bytes]
+    future: concurrent.futures.Future[int] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    waiter: asyncio.Future[int] | None = None
+
+
+def _settle(items: list[tuple[asyncio.Future[int], int | BaseException]]) -> None:
+    """On the waiters' own loop: one wake-up per batch and loop, not one per row."""
+    for waiter, outcome in items:
+        if waiter.done():
+            continue  # it gave up waiting (its request was refused); the row stands
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
 
 
 class AuditWriter:
@@ -67,12 +86,14 @@ class AuditWriter:
         self._settings = settings
         self._signer = signer
         self._on_checkpoint = on_checkpoint
-        self._queue: queue.Queue[_Pending | None] = queue.Queue(maxsize=settings.queue_max)
+        self._inbox: Inbox[_Pending] = Inbox(settings.queue_max)
         self._thread: threading.Thread | None = None
         self._connection: Connection | None = None
         self._head: Head | None = None
         self._checkpoint: LastCheckpoint | None = None
         self._closed = False
+        # One batch at a time on this writer's connection (its thread, or write_batch).
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
@@ -83,27 +104,27 @@ class AuditWriter:
         if self._closed:
             return
         self._closed = True
-        self._queue.put(None)
+        self._inbox.close()
         if self._thread is not None:
             self._thread.join(timeout=self._settings.write_timeout_s + 5)
 
     def submit(self, entry: AuditEntry) -> concurrent.futures.Future[int]:
         """Queue ``entry``; the future gives its seq once committed, or AuditUnavailable."""
         future: concurrent.futures.Future[int] = concurrent.futures.Future()
-        if self._closed:
-            future.set_exception(AuditUnavailable("the audit writer has stopped"))
-            return future
-        try:
-            self._queue.put_nowait(_Pending(stored_values(entry), future))
-        except queue.Full:
-            future.set_exception(AuditUnavailable("the audit log is overloaded; retry later"))
+        values = stored_values(entry)
+        pending = _Pending(values, canonical_parts(values), future=future)
+        self._enqueue(pending, future.set_exception)
         return future
 
     async def append(self, entry: AuditEntry) -> int:
         """The seq of ``entry`` once its batch committed; AuditUnavailable if it did not."""
-        future = asyncio.wrap_future(self.submit(entry))
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[int] = loop.create_future()
+        values = stored_values(entry)
+        pending = _Pending(values, canonical_parts(values), loop=loop, waiter=waiter)
+        self._enqueue(pending, waiter.set_exception)
         try:
-            return await asyncio.wait_for(future, self._settings.write_timeout_s)
+            return await asyncio.wait_for(waiter, self._settings.write_timeout_s)
         except TimeoutError:
             log.error("an audit row took over %gs to commit", self._settings.write_timeout_s)
             raise AuditUnavailable("the audit log did not answer in time; retry later") from None
@@ -115,31 +136,35 @@ class AuditWriter:
         except concurrent.futures.TimeoutError:
             raise AuditUnavailable("the audit log did not answer in time; retry later") from None
 
+    def write_batch(self, entries: Sequence[AuditEntry]) -> list[int]:
+        """Seal and commit ``entries`` as one batch in the caller's thread, for bulk loads
+        (and the benchmark): the same transaction, lock and hashing as the writer thread,
+        without the hand-over. Raises AuditUnavailable if the batch is not written."""
+        batch = []
+        for entry in entries:
+            values = stored_values(entry)
+            batch.append(_Pending(values, canonical_parts(values)))
+        with self._lock:
+            return self._commit(batch)
+
+    def _enqueue(self, pending: _Pending, refuse: Callable[[BaseException], None]) -> None:
+        if self._closed:
+            refuse(AuditUnavailable("the audit writer has stopped"))
+        elif not self._inbox.put(pending):
+            refuse(AuditUnavailable("the audit log is overloaded; retry later"))
+
     # -- the writer thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            try:
-                first = self._queue.get(timeout=self._until_checkpoint())
-            except queue.Empty:
-                self._commit([])
-                continue
-            if first is None:
+        while True:
+            batch = self._inbox.take(self._settings.batch_max, self._until_checkpoint())
+            if batch is None:
                 break
-            batch = [first]
-            while len(batch) < self._settings.batch_max:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            self._commit(batch)
+            with self._lock, contextlib.suppress(AuditUnavailable):  # its waiters are told
+                self._commit(batch)  # an empty batch: the timer's checkpoint, if due
         # The rows since the last checkpoint are signed before the writer goes.
-        self._commit([], final=True)
+        with self._lock, contextlib.suppress(AuditUnavailable):
+            self._commit([], final=True)
         self._drop_connection()
 
     def _until_checkpoint(self) -> float | None:
@@ -150,26 +175,22 @@ class AuditWriter:
         since = last.at.timestamp() if last is not None else time.time()
         return max(0.05, since + self._settings.checkpoint_s - time.time())
 
-    def _commit(self, batch: list[_Pending], *, final: bool = False) -> None:
-        taken = [p for p in batch if p.future.set_running_or_notify_cancel()]
+    def _commit(self, batch: list[_Pending], *, final: bool = False) -> list[int]:
+        """Write ``batch``; tell its waiters; return the seqs (or raise AuditUnavailable)."""
         note: tuple[str, int] | None = None
         try:
             with self._transaction() as connection:
                 head = self._current_head(connection)
-                sealed, nodes = seal(head, [p.values for p in taken])
-                if taken:
-                    connection.execute(
-                        insert(_LOG),
-                        [
-                            {
-                                **p.values,
-                                "seq": s.seq,
-                                "leaf_hash": s.leaf_hash,
-                                "chain_hash": s.chain_hash,
-                            }
-                            for p, s in zip(taken, sealed, strict=True)
-                        ],
+                sealed, nodes = seal(head, [p.parts for p in batch])
+                rows = [p.values for p in batch]  # the writer's own from here on
+                for row, done in zip(rows, sealed, strict=True):
+                    row["seq"], row["leaf_hash"], row["chain_hash"] = (
+                        done.seq,
+                        done.leaf_hash,
+                        done.chain_hash,
                     )
+                if rows:
+                    connection.execute(insert(_LOG), rows)
                 if nodes:
                     connection.execute(
                         insert(_NODES),
@@ -178,19 +199,34 @@ class AuditWriter:
                 note = self._checkpoint_if_due(connection, head, force=final)
         except Exception as exc:
             self._head = self._checkpoint = None  # read again from the database next time
-            log.error("audit batch of %d rows not written: %s", len(taken), type(exc).__name__)
-            for pending in taken:
-                pending.future.set_exception(
-                    AuditUnavailable("the audit log cannot be written; request refused")
-                )
-            return
-        for pending, done in zip(taken, sealed, strict=True):
-            pending.future.set_result(done.seq)
+            log.error("audit batch of %d rows not written: %s", len(batch), type(exc).__name__)
+            failure = AuditUnavailable("the audit log cannot be written; request refused")
+            self._resolve(batch, [failure] * len(batch))
+            raise failure from exc
+        seqs = [done.seq for done in sealed]
+        self._resolve(batch, seqs)
         if note is not None and self._on_checkpoint is not None:
             try:
                 self._on_checkpoint(*note)
             except Exception:
                 log.exception("checkpoint %d committed but not published", note[1])
+        return seqs
+
+    @staticmethod
+    def _resolve(batch: list[_Pending], outcomes: Sequence[int | BaseException]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[int], Any]]] = {}
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if pending.future is not None:
+                with contextlib.suppress(concurrent.futures.InvalidStateError):
+                    if isinstance(outcome, BaseException):
+                        pending.future.set_exception(outcome)
+                    else:
+                        pending.future.set_result(outcome)
+            elif pending.loop is not None and pending.waiter is not None:
+                by_loop.setdefault(pending.loop, []).append((pending.waiter, outcome))
+        for loop, items in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # a loop already closed
+                loop.call_soon_threadsafe(_settle, items)
 
     def _current_head(self, connection: Connection) -> Head:
         """The cached head if no other process has appended since, else the stored one."""

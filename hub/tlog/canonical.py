@@ -10,6 +10,7 @@ stored. Changing any of this is a new version, never an edit.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -43,20 +44,45 @@ FIELDS = (
 GENESIS = bytes(32)
 
 
+#: The fields in sorted order ("v", the version, sorts after all of them), so the object
+#: is built in key order and needs no sort.
+_SORTED = tuple(sorted(FIELDS))
+_SEQ_AT = _SORTED.index("seq")
+_others = operator.itemgetter(*(name for name in _SORTED if name != "seq"))
+#: A stand-in for the seq while the rest is encoded: no stored value can hold it.
+_SEQ_MARK = -(2**62) + 7
+_SPLIT = b'"seq":' + str(_SEQ_MARK).encode()
+if max(_SORTED) >= "v":
+    raise RuntimeError("the canonical form's key order changed")
+
+
 def timestamp(value: datetime) -> str:
     """UTC to the microsecond; a naive time (SQLite hands them back so) is UTC."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = value.isoformat(timespec="microseconds")
+    if len(text) == 26:  # naive: taken as UTC
+        return text + "Z"
+    if text.endswith("+00:00"):
+        return text[:26] + "Z"
+    return value.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def canonical_parts(row: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """The canonical bytes before and after the seq's digits: all of a row's hashing
+    that needs no seq, done by the request before its row joins the writer's queue."""
+    values = list(_others(row))
+    values.insert(_SEQ_AT, _SEQ_MARK)
+    body = dict(zip(_SORTED, values, strict=True))
+    body["at"] = timestamp(body["at"])
+    body["review_required"] = bool(body["review_required"])
+    body["v"] = VERSION
+    before, after = orjson.dumps(body).split(_SPLIT)
+    return before + b'"seq":', after
 
 
 def canonical(row: Mapping[str, Any]) -> bytes:
     """The row's canonical bytes; ``row`` maps each of :data:`FIELDS` to its stored value."""
-    body: dict[str, Any] = {"v": VERSION}
-    for name in FIELDS:
-        body[name] = row.get(name)
-    body["at"] = timestamp(row["at"])
-    body["review_required"] = bool(body["review_required"])
-    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    head, tail = canonical_parts(row)
+    return head + str(row["seq"]).encode() + tail
 
 
 def chain_hash(leaf: bytes, previous: bytes) -> bytes:

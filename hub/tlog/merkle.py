@@ -195,15 +195,15 @@ class Frontier:
 
     def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
         """Add leaf hash ``leaf``; return the nodes it completed as (level, index, hash)."""
-        self.edge.append((0, leaf))
-        self.size += 1
+        edge = self.edge
+        self.size = size = self.size + 1
+        level, node = 0, leaf
         completed = []
-        while len(self.edge) > 1 and self.edge[-1][0] == self.edge[-2][0]:
-            level, right = self.edge.pop()
-            _, left = self.edge.pop()
-            merged = node_hash(left, right)
-            self.edge.append((level + 1, merged))
-            completed.append((level + 1, (self.size >> (level + 1)) - 1, merged))
+        while edge and edge[-1][0] == level:
+            node = hashlib.sha256(b"\x01" + edge.pop()[1] + node).digest()
+            level += 1
+            completed.append((level, (size >> level) - 1, node))
+        edge.append((level, node))
         return completed
 
     def root(self) -> bytes:

@@ -6,12 +6,12 @@ sealed the rows written before it. I/O-free.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from hub.tlog.canonical import GENESIS, canonical, chain_hash
-from hub.tlog.merkle import Frontier, leaf_hash
+from hub.tlog.canonical import GENESIS
+from hub.tlog.merkle import Frontier
 
 #: The lowest tree level kept as nodes; lower ones are hashed from leaves on demand.
 STORED_LEVEL = 4
@@ -37,19 +37,22 @@ class Sealed:
 
 
 def seal(
-    head: Head, rows: Iterable[Mapping[str, Any]]
+    head: Head, parts: Iterable[tuple[bytes, bytes]]
 ) -> tuple[list[Sealed], list[tuple[int, int, str]]]:
-    """Give ``rows`` (each without its seq) the next seqs and their hashes, advancing
-    ``head``; return them with the tree nodes they completed that are kept."""
+    """Give the rows whose :func:`canonical_parts` are ``parts`` the next seqs and their
+    hashes, advancing ``head``; return them with the tree nodes completed that are kept."""
     sealed = []
     nodes = []
-    for row in rows:
-        seq = head.size
-        leaf = canonical({**row, "seq": seq})
-        digest = leaf_hash(leaf)
-        head.last_hash = chain_hash(leaf, head.last_hash)
-        sealed.append(Sealed(seq, digest.hex(), head.last_hash.hex()))
-        for level, index, node in head.frontier.append(digest):
+    frontier, last = head.frontier, head.last_hash
+    sha256 = hashlib.sha256
+    for before, after in parts:
+        seq = frontier.size
+        leaf = before + str(seq).encode() + after
+        digest = sha256(b"\x00" + leaf).digest()
+        last = sha256(leaf + last).digest()
+        sealed.append(Sealed(seq, digest.hex(), last.hex()))
+        for level, index, node in frontier.append(digest):
             if level >= STORED_LEVEL:
                 nodes.append((level, index, node.hex()))
+    head.last_hash = last
     return sealed, nodes

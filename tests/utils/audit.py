@@ -13,7 +13,7 @@ from hub.audit.signing import CheckpointSigner, load_signer
 from hub.audit.writer import AuditWriter
 from hub.config import AuditSettings
 from hub.store.models import AuditRow
-from hub.tlog.canonical import FIELDS
+from hub.tlog.canonical import FIELDS, canonical_parts
 from hub.tlog.notes import Checkpoint
 from hub.tlog.sealing import Head, seal
 
@@ -62,7 +62,7 @@ def rebuild(engine: Engine, signer: CheckpointSigner, *, origin: str, edit_seq: 
             select(*(table.c[n] for n in FIELDS if n != "seq")).order_by(table.c.seq)
         ).mappings()
         head = Head()
-        sealed, nodes = seal(head, [dict(r) for r in rows])
+        sealed, nodes = seal(head, [canonical_parts(r) for r in rows])
         for done in sealed:
             connection.execute(
                 text("UPDATE audit_log SET leaf_hash = :l, chain_hash = :c WHERE seq = :s"),

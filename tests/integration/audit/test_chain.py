@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from hub.audit.entry import stored_values
 from hub.audit.head import load_head
 from hub.audit.proofs import AuditProofs
 from hub.audit.signing import CheckpointSigner
@@ -114,20 +115,7 @@ def test_an_inserted_row_is_named(engine: Engine, written: CheckpointSigner) -> 
             connection.execute(text("SELECT chain_hash FROM audit_log WHERE seq = 11")).scalar()
         )
         forged = entry(99, request_id="forged", agency="commerce")
-        values = {
-            "seq": 12,
-            "at": forged.at,
-            "request_id": forged.request_id,
-            "action": forged.action,
-            "decision": forged.decision,
-            "reason": forged.reason,
-            "status": forged.status,
-            "client_id": forged.client_id,
-            "agency": forged.agency,
-            "stream": forged.stream,
-            "records": forged.records,
-            "review_required": False,
-        }
+        values = {**stored_values(forged), "seq": 12}
         leaf = canonical(values)
         connection.execute(
             text(

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from hub.tlog.canonical import FIELDS
+from hub.tlog.canonical import FIELDS, canonical_parts
 from hub.tlog.sealing import Head, seal
 
 revision = "0004"
@@ -67,7 +67,7 @@ def _seal_existing_rows() -> None:
     columns = [log.c[name] for name in FIELDS if name != "seq"]
     rows = connection.execute(sa.select(log.c.id, *columns).order_by(log.c.id)).mappings().all()
     head = Head()
-    sealed, nodes = seal(head, [dict(row) for row in rows])
+    sealed, nodes = seal(head, [canonical_parts(dict(row)) for row in rows])
     for row, done in zip(rows, sealed, strict=True):
         connection.execute(
             log.update()
