@@ -42,11 +42,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: throughput ratios against raw kafka-python and raw fastavro, and the policy's cost
+## bench: throughput ratios against raw kafka-python and raw fastavro, the policy's and the audit log's cost
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/serde.py
 	$(BIN)/python bench/policy.py
+	$(BIN)/python bench/audit.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

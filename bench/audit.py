@@ -305,7 +305,7 @@ def main() -> None:
     print(f"a log of {rows:,} rows on sqlite (sealed and stored in {built:.0f} s):")
     print(f"  verify                             {rate:>10,.0f} rows/s   (goal: 100,000)")
     for kind, (p50, p99) in latency.items():
-        print(f"  {kind} proof                    p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+        print(f"  {kind + ' proof':<34} p50 {p50:5.2f} ms   p99 {p99:5.2f} ms")
     print("ratios:")
     print(
         f"  audited / no-op sink                {http['audited'] / http['no-op']:>9.2f}   "
