@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -108,6 +109,28 @@ class AuditSettings(_Section):
     write_timeout_s: float = Field(default=10.0, gt=0, le=300)
 
 
+class ConsoleSettings(_Section):
+    """The web console people sign in to."""
+
+    #: A session ends after this long without a request, and after max_hours at most.
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    max_hours: int = Field(default=8, ge=1, le=72)
+    #: Wrong passwords in a row that lock an account, and for how long.
+    lockout_failures: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    #: The zone times are shown in, and form times without a zone are read in.
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
 class TelemetrySettings(_Section):
     exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str | None = None
@@ -134,6 +157,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     gateway: GatewaySettings = GatewaySettings()
     audit: AuditSettings = AuditSettings()
+    console: ConsoleSettings = ConsoleSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     policy: PolicySettings = PolicySettings()
 

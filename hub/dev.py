@@ -16,6 +16,7 @@ from pathlib import Path
 from hub.bus.broker import stop_on_sigterm
 from hub.config import Settings
 from hub.demo.clients import issue_demo_credentials, write_credentials
+from hub.demo.people import issue_demo_people
 from hub.demo.tour import tour
 from hub.errors import ConfigError
 from hub.stack import HubStack, open_stack, serve_gateway
@@ -47,10 +48,14 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
             )
         base = running.settings.auth.issuer.rstrip("/")
         credentials = issue_demo_credentials(running.sessions)
-        env_file = write_credentials(dev_dir / "credentials.env", base, credentials)
+        people = issue_demo_people(running.sessions, running.settings.console)
+        env_file = write_credentials(dev_dir / "credentials.env", base, credentials, people)
         say(f"\ndemo clients (secrets shown once; also in {env_file}):")
         for demo, issued in credentials:
             say(f"  {issued.client_id:<20} {issued.client_secret}  {demo.role}")
+        say(f"\nconsole people ({base}/console; passwords also in {env_file}):")
+        for person, password in people:
+            say(f"  {person.username:<20} {password}  {person.role}, {person.agency}")
         _run_demo_connectors(running, say)
         say(tour(base, env_file))
         if serve:

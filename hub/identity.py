@@ -14,6 +14,7 @@ REGISTRY_WRITE = "registry:write"
 REGISTRY_ADMIN = "registry:admin"
 AUDIT_REVIEW = "audit:review"
 EMERGENCY_DECLARE = "emergency:declare"
+COORDINATION_READ = "coordination:read"
 
 #: Each scope unlocks one family of endpoints; the text is what OAuth metadata shows.
 SCOPES: dict[str, str] = {
@@ -23,6 +24,7 @@ SCOPES: dict[str, str] = {
     REGISTRY_ADMIN: "change any schema subject and the registry's global settings (hub operators)",
     AUDIT_REVIEW: "record verdicts on the reads that emergency grants allowed",
     EMERGENCY_DECLARE: "declare and close emergencies (Emergency Management Bureau clients)",
+    COORDINATION_READ: "see who shares with whom and how fast (the console's coordination pages)",
 }
 
 

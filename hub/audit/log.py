@@ -6,6 +6,7 @@ Rows are written only by :class:`hub.audit.writer.AuditWriter`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,9 @@ class AuditQuery:
 
     after: int | None = None
     upto: int | None = None
+    #: Only rows with a smaller seq; with ``newest_first``, pages run back in time.
+    before: int | None = None
+    newest_first: bool = False
     limit: int = 100
     agency: str | None = None
     client_id: str | None = None
@@ -48,7 +52,8 @@ class AuditLog:
         self._sessions = sessions
 
     def query(self, query: AuditQuery) -> list[AuditRow]:
-        statement = _select(query).order_by(AuditRow.seq).limit(query.limit)
+        order = AuditRow.seq.desc() if query.newest_first else AuditRow.seq
+        statement = _select(query).order_by(order).limit(query.limit)
         try:
             with self._sessions() as session:
                 return list(session.scalars(statement))
@@ -67,6 +72,28 @@ class AuditLog:
         except SQLAlchemyError as exc:
             raise AuditUnavailable("the audit log cannot be read right now") from exc
 
+    def grouped(
+        self, query: AuditQuery, by: Sequence[str]
+    ) -> list[tuple[tuple[Any, ...], int, int]]:
+        """Rows matching ``query`` counted by the columns ``by``: (values, rows, records)."""
+        filtered = _select(query).subquery()
+        keys = [filtered.c[name] for name in by]
+        statement = (
+            select(*keys, func.count(), func.coalesce(func.sum(filtered.c.records), 0))
+            .group_by(*keys)
+            .order_by(func.count().desc())
+        )
+        try:
+            with self._sessions() as session:
+                return [
+                    (tuple(row[: len(by)]), int(row[len(by)]), int(row[len(by) + 1]))
+                    for row in session.execute(statement)
+                ]
+        except DataError:
+            raise
+        except SQLAlchemyError as exc:
+            raise AuditUnavailable("the audit log cannot be read right now") from exc
+
     def last_seq(self) -> int | None:
         with self._sessions() as session:
             last = session.execute(select(func.max(AuditRow.seq))).scalar()
@@ -79,6 +106,8 @@ def _select(query: AuditQuery) -> Select[Any]:
         statement = statement.where(AuditRow.seq > query.after)
     if query.upto is not None:
         statement = statement.where(AuditRow.seq <= query.upto)
+    if query.before is not None:
+        statement = statement.where(AuditRow.seq < query.before)
     for name in _EQUAL:
         value = getattr(query, name)
         if value:

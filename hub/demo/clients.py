@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.demo.people import DemoPerson
 from hub.gateway.auth.clients import ClientStore, IssuedCredentials
 from hub.identity import AUDIT_READ, AUDIT_REVIEW, EMERGENCY_DECLARE, REGISTRY_WRITE, STREAMS_READ
 
@@ -72,7 +74,10 @@ def issue_demo_credentials(
 
 
 def write_credentials(
-    path: Path, base_url: str, credentials: list[tuple[DemoClient, IssuedCredentials]]
+    path: Path,
+    base_url: str,
+    credentials: list[tuple[DemoClient, IssuedCredentials]],
+    people: Sequence[tuple[DemoPerson, str]] = (),
 ) -> Path:
     """A file the README's curl tour can ``source``; mode 0600 from the start."""
     lines = [f"HUB_URL={base_url}"]
@@ -80,6 +85,11 @@ def write_credentials(
         lines += [
             f"{demo.variable}_ID={issued.client_id}",
             f"{demo.variable}_SECRET={issued.client_secret}",
+        ]
+    for person, password in people:
+        lines += [
+            f"{person.variable}_USER={person.username}",
+            f"{person.variable}_PASSWORD={password}",
         ]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -9,6 +9,7 @@ def tour(base: str, env_file: Path) -> str:
     return f"""
 Linkage is up.
   gateway      {base}/
+  console      {base}/console   (sign in as one of the console people above)
   API docs     {base}/docs
   JWKS         {base}/.well-known/jwks.json
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from hub import __version__
@@ -20,6 +21,7 @@ from hub.gateway.routes import (
     audit,
     audit_chain,
     audit_export,
+    console,
     discovery,
     emergencies,
     oauth,
@@ -79,8 +81,13 @@ def create_app(
     )
     app.add_middleware(RequestContext)
     routers = (discovery, oauth, streams, audit, audit_export, audit_chain, reviews, emergencies)
-    for router in (*(m.router for m in routers), *registry.ROUTERS):
+    for router in (*(m.router for m in routers), *registry.ROUTERS, *console.ROUTERS):
         app.include_router(router)
+    app.mount(
+        "/console/static",
+        StaticFiles(packages=[("hub.gateway.console", "static")]),
+        name=discovery.CONSOLE_STATIC,
+    )
     return app
 
 

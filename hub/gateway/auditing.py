@@ -171,7 +171,11 @@ class AuditMiddleware:
                 # A redirect the router makes (a trailing slash) matched no route: it
                 # serves nothing, and is audited like any unrouted request.
                 routed = scope.get("route") is not None
-                if routed and status < 400 and trail.allowed is not True:
+                # Deny by default: a route that answered without a decision, or served a
+                # 2xx after a refusal, is answered with a 500. A refusal may redirect
+                # (the console sends a browser that is not signed in to the sign-in page).
+                undecided = trail.allowed is None or (trail.allowed is False and status < 300)
+                if routed and status < 400 and undecided:
                     log.error("route %s answered %d without a decision", _action(scope), status)
                     trail.failed("the route answered without a policy decision")
                     replaced = True

@@ -13,10 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from hub import errors
 from hub.gateway.auditing import trail_of
+from hub.gateway.console.access import SignInRequired
 from hub.gateway.problem_types import (
     PROBLEM_TYPES,
     STATUS_SLUGS,
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every exception into a problem response."""
     app.add_exception_handler(errors.HubError, _hub_error)
+    app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
@@ -64,6 +66,12 @@ async def _hub_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.RecordRejected):
         extra["field"] = exc.path
     return problem_response(slug, detail=detail, request=request, headers=headers, **extra)
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    trail_of(request).failed(exc.message)
+    return RedirectResponse(exc.location, status_code=303)
 
 
 def _registry_slug(exc: RegistryError) -> str:

@@ -161,9 +161,20 @@ def problem_response(
         status=status,
         **extra,
     )
+    if request is not None and _console_page(request):
+        from hub.gateway.console.errors import error_page
+
+        return error_page(request, body, headers)
     return Response(
         orjson.dumps(body), status_code=body["status"], media_type=PROBLEM_JSON, headers=headers
     )
+
+
+def _console_page(request: Request) -> bool:
+    """A person's browser at the console gets the problem as a page, not as JSON."""
+    path = request.url.path
+    wants_html = "text/html" in request.headers.get("accept", "")
+    return (path == "/console" or path.startswith("/console/")) and wants_html
 
 
 def _request_id(request: Request | None) -> str | None:

@@ -7,6 +7,7 @@ it needs, by type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -26,7 +27,9 @@ from hub.gateway.auth.basic import BasicAuthenticator
 from hub.gateway.auth.clients import ClientStore
 from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
 from hub.gateway.auth.server import TokenIssuer
+from hub.gateway.auth.sessions import SessionStore
 from hub.gateway.auth.tokens import TokenVerifier
+from hub.gateway.auth.users import UserStore
 from hub.gateway.checkpoint_feed import CheckpointFeed
 from hub.gateway.events import EventPages
 from hub.policy.holder import PolicyHolder
@@ -55,6 +58,8 @@ class GatewayServices:
     audit_keys: dict[str, Any]
     proofs: AuditProofs
     monitor: ChainMonitor
+    users: UserStore
+    console_sessions: SessionStore
     reviews: ReviewService
     emergencies: EmergencyService
     registry: RegistryService
@@ -122,6 +127,16 @@ def build_services(
         checkpoint_signer=signer,
         audit_keys=jwk_set(signer.name, audit_keys),
         proofs=AuditProofs(engine),
+        users=UserStore(
+            sessions,
+            lockout_failures=settings.console.lockout_failures,
+            lockout_minutes=settings.console.lockout_minutes,
+        ),
+        console_sessions=SessionStore(
+            sessions,
+            idle=timedelta(minutes=settings.console.idle_minutes),
+            longest=timedelta(hours=settings.console.max_hours),
+        ),
         monitor=ChainMonitor(engine, origin=signer.name, keys=audit_keys),
         reviews=ReviewService(sessions),
         emergencies=EmergencyService(sessions),

@@ -26,6 +26,7 @@ from hub.identity import SCOPES
 router = APIRouter(tags=["discovery"])
 
 #: The route names that are not audited: every route of this module.
+CONSOLE_STATIC = "console.static"
 PUBLIC_ROUTES = frozenset(
     {
         "index",
@@ -38,6 +39,9 @@ PUBLIC_ROUTES = frozenset(
         "docs",
         "docs.oauth2-redirect",
         "redoc",
+        # The console's sign-in form and its stylesheet serve nothing of anyone's.
+        "console.login",
+        CONSOLE_STATIC,
     }
 )
 

@@ -16,6 +16,7 @@ import pytest
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from sqlalchemy import select, text
 
+from hub.gateway.console.access import CONSOLE_ACCESS
 from hub.gateway.deps import ACCESS_DEPENDENCIES, RegistryReader
 from hub.gateway.routes.discovery import PUBLIC_ROUTES
 from hub.store.models import AuditRow
@@ -90,7 +91,42 @@ def _path(route: RouteContext, bad: str | None = None) -> str:
     return route.path_format.format(**{n: values[n] for n in names})
 
 
+_console: dict[int, dict[str, str]] = {}
+
+
+def _console_session(stack: Stack, *, fresh: bool = False) -> dict[str, str]:
+    """An auditor signed in to the console: the session cookie and its CSRF token (a
+    fresh one for signing out, which ends the session)."""
+    key = id(stack)
+    if key not in _console or fresh:
+        user = f"walker{next(_ids)}"
+        _, password = stack.services.users.create(username=user, role="auditor", agency="audit")
+        form = stack.http.get("/console/login")
+        login_csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        signed = stack.http.post(
+            "/console/login",
+            data={"username": user, "password": password, "csrf": login_csrf},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303, signed.text
+        session = signed.cookies["linkage_session"]
+        # The walk sends cookies itself: none may linger in the client for other calls.
+        stack.http.cookies.clear()
+        page = stack.http.get("/console/chain", headers={"Cookie": f"linkage_session={session}"})
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        if fresh:
+            return {"session": session, "csrf": csrf}
+        _console[key] = {"session": session, "csrf": csrf}
+    return _console[key]
+
+
 def _credentials(stack: Stack, path: str) -> dict[str, Any]:
+    if path.startswith("/console"):
+        signed = _console_session(stack, fresh=path.endswith("/logout"))
+        return {
+            "headers": {"Cookie": f"linkage_session={signed['session']}"},
+            "data": {"csrf": signed["csrf"], "verdict": "justified"},
+        }
     if path.startswith("/registry"):
         issued = stack.credentials["meteorology-feed"]
         return {"auth": (issued.client_id, issued.client_secret)}
@@ -106,7 +142,9 @@ def _credentials(stack: Stack, path: str) -> dict[str, Any]:
     return {"headers": stack.bearer(client)}
 
 
-def _body(path: str) -> dict[str, Any]:
+def _body(path: str, stack: Stack | None = None) -> dict[str, Any]:
+    if path.startswith("/console"):
+        return {}  # the form, with its CSRF token, comes with the credentials
     if path.startswith("/oauth"):
         return {"data": {"grant_type": "client_credentials"}}
     if path == "/v1/emergencies":
@@ -125,6 +163,7 @@ def _body(path: str) -> dict[str, Any]:
 def _call(stack: Stack, method: str, path: str, **kwargs: Any) -> tuple[int, list[AuditRow]]:
     request_id = f"walk-{next(_ids)}"
     headers = {**kwargs.pop("headers", {}), "X-Request-ID": request_id}
+    kwargs.setdefault("follow_redirects", False)
     response = stack.http.request(method, path, headers=headers, **kwargs)
     assert response.status_code != 500, f"{method} {path}: {response.text}"
     assert response.headers["x-request-id"] == request_id
@@ -138,17 +177,25 @@ def test_every_route_writes_one_row_per_request_allowed_denied_or_malformed(
     assert len(walked) > 30, "the walk found the routes"
     for route, method in walked:
         path = _path(route)
-        body = _body(path) if method in ("POST", "PUT") else {}
+        body = _body(path, stack) if method in ("POST", "PUT") else {}
         # 1. no credentials at all
         status, rows = _call(stack, method, path, **body)
         assert len(rows) == 1, f"{method} {path} without credentials: {len(rows)} rows"
         (row,) = rows
         assert (row.status, row.action) == (status, route.name)
         open_route = route.name in ("registry.root", "token.issue")
-        if not open_route:
+        if path.startswith("/console"):
+            # A browser with no session is sent to sign in; a sign-in that is no form, or
+            # lacks its form's CSRF cookie, is refused.
+            expected = {403, 422} if route.name == "console.signin" else {303}
+            assert status in expected and row.decision == "deny", f"{method} {path}"
+        elif not open_route:
             assert (status, row.decision) == (401, "deny"), f"{method} {path}"
         # 2. with the credentials of a client that may use the route
-        status, rows = _call(stack, method, path, **_credentials(stack, path), **body)
+        allowed = _credentials(stack, path)
+        if method not in ("POST", "PUT"):
+            allowed.pop("data", None)
+        status, rows = _call(stack, method, path, **allowed, **body)
         assert len(rows) == 1, f"{method} {path} with credentials: {len(rows)} rows"
         assert rows[0].status == status
         if status < 400:
@@ -161,6 +208,7 @@ def test_every_route_writes_one_row_per_request_allowed_denied_or_malformed(
             "headers": {"Content-Type": "application/json"},
         }
         creds = _credentials(stack, path)
+        creds.pop("data", None)
         if "headers" in creds:
             junk["headers"] = {**creds.pop("headers"), **junk["headers"]}
         status, rows = _call(stack, method, f"{bad_path}?limit=abc&after=-1", **creds, **junk)
@@ -242,7 +290,8 @@ def test_every_audited_route_depends_on_exactly_one_access_decision(stack: Stack
         if route.name == "token.issue":
             continue  # its decision is Authlib's grant, recorded by the route itself
         assert isinstance(route.original_route, APIRoute)
-        used = [c for c in set(calls(route.original_route.dependant)) if c in ACCESS_DEPENDENCIES]
+        deciders = (*ACCESS_DEPENDENCIES, *CONSOLE_ACCESS)
+        used = [c for c in set(calls(route.original_route.dependant)) if c in deciders]
         assert len(used) == 1, f"{route.name} depends on {used}"
 
 

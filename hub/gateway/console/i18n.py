@@ -1,0 +1,127 @@
+"""The console's words in both languages; a page asks for a key, never for a sentence.
+
+The language comes from ``?lang=zh|en`` (remembered in a cookie), else the browser's
+Accept-Language, else Chinese, the language of the bureaus the console is for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("zh", "en")
+COOKIE = "linkage_lang"
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # key: (Chinese, English)
+    "app": ("联动 · 应急数据共享枢纽", "Linkage · emergency data-sharing hub"),
+    "console": ("控制台", "Console"),
+    "signin": ("登录", "Sign in"),
+    "signout": ("退出", "Sign out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "signin.failed": (
+        "用户名或密码错误，或账户已锁定。",
+        "Wrong username or password, or the account is locked.",
+    ),
+    "signin.expired": ("表单已过期，请重新登录。", "The form expired; please sign in again."),
+    "nav.home": ("概览", "Overview"),
+    "nav.log": ("访问日志", "Access log"),
+    "nav.denials": ("拒绝记录", "Denials"),
+    "nav.chain": ("链状态", "Chain status"),
+    "nav.reviews": ("紧急访问复核", "Emergency reviews"),
+    "nav.sharing": ("共享矩阵", "Sharing matrix"),
+    "role.auditor": ("审计员", "Auditor"),
+    "role.duty-officer": ("值班员", "Duty officer"),
+    "filter": ("筛选", "Filter"),
+    "clear": ("清除", "Clear"),
+    "export.csv": ("导出 CSV", "Export CSV"),
+    "export.jsonl": ("导出 JSON Lines", "Export JSON Lines"),
+    "next": ("下一页", "Next page"),
+    "none": ("无", "None"),
+    "col.seq": ("序号", "Seq"),
+    "col.at": ("时间", "Time"),
+    "col.client": ("客户端", "Client"),
+    "col.agency": ("部门", "Agency"),
+    "col.action": ("操作", "Action"),
+    "col.stream": ("数据流", "Stream"),
+    "col.decision": ("决定", "Decision"),
+    "col.reason": ("理由", "Reason"),
+    "col.records": ("记录数", "Records"),
+    "col.status": ("状态", "Status"),
+    "col.purpose": ("用途", "Purpose"),
+    "col.emergency": ("紧急事件", "Emergency"),
+    "col.count": ("次数", "Count"),
+    "col.requests": ("请求", "Requests"),
+    "col.denied": ("被拒", "Denied"),
+    "decision.allow": ("允许", "allow"),
+    "decision.deny": ("拒绝", "deny"),
+    "since": ("起", "From"),
+    "until": ("止", "Until"),
+    "home.title": ("概览", "Overview"),
+    "home.rows": ("审计记录", "Audit rows"),
+    "home.open_reviews": ("待复核的紧急访问", "Emergency reads awaiting review"),
+    "home.denials_24h": ("过去 24 小时的拒绝", "Denials in the last 24 hours"),
+    "home.chain": ("审计链", "Audit chain"),
+    "chain.title": ("审计链状态", "Audit chain status"),
+    "chain.ok": ("完好", "intact"),
+    "chain.bad": ("已损坏", "BROKEN"),
+    "chain.rows": ("记录总数", "Rows"),
+    "chain.verified": ("已核验至", "Checked up to"),
+    "chain.first_bad": ("首个异常序号", "First bad seq"),
+    "chain.checkpoint": ("最新签名检查点", "Latest signed checkpoint"),
+    "chain.full": ("最近一次完整核验", "Last full check"),
+    "chain.verify": ("立即完整核验", "Check everything now"),
+    "chain.started": (
+        "完整核验已开始，稍后刷新查看结果。",
+        "A full check has started; reload to see its outcome.",
+    ),
+    "chain.witnesses": ("见证方", "Witnesses"),
+    "chain.witness_size": ("已确认的树大小", "Tree size confirmed"),
+    "chain.last_seen": ("最近一次", "Last seen"),
+    "chain.keys": ("签名公钥", "Signing keys"),
+    "reviews.title": ("紧急访问复核", "Reviews of emergency reads"),
+    "reviews.open": ("待复核", "Open"),
+    "reviews.closed": ("已复核", "Closed"),
+    "reviews.verdict": ("结论", "Verdict"),
+    "reviews.justified": ("合理", "justified"),
+    "reviews.unjustified": ("不合理", "unjustified"),
+    "reviews.comment": ("说明", "Comment"),
+    "reviews.judge": ("提交结论", "Record verdict"),
+    "reviews.reviewer": ("复核人", "Reviewer"),
+    "reviews.done": ("结论已记录。", "The verdict is recorded."),
+    "sharing.title": ("部门间数据共享", "Sharing between agencies"),
+    "sharing.reader": ("读取方 \\ 数据所有方", "Reader \\ owner"),
+    "sharing.explain": (
+        "每格：读取的记录数（请求次数，被拒次数）。",
+        "Each cell: records read (requests, denials).",
+    ),
+    "sharing.period": ("统计时段", "Period"),
+    "sharing.volume": ("各部门读取量", "Records read by each agency"),
+    "denials.title": ("拒绝记录", "Denied requests"),
+    "denials.by_reason": ("按理由", "By reason"),
+    "denials.by_agency": ("按部门", "By agency"),
+    "error.title": ("出错了", "Something is wrong"),
+    "error.back": ("返回概览", "Back to the overview"),
+}
+
+
+def pick(accept_language: str | None, chosen: str | None) -> str:
+    if chosen in LANGUAGES:
+        return chosen
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()
+        if code.startswith("en"):
+            return "en"
+        if code.startswith("zh"):
+            return "zh"
+    return "zh"
+
+
+def translator(language: str) -> Callable[[str], str]:
+    index = LANGUAGES.index(language)
+
+    def t(key: str) -> str:
+        found = TEXTS.get(key)
+        return found[index] if found else key
+
+    return t
