@@ -25,9 +25,9 @@ dev: $(STAMP)
 test: $(STAMP) tools
 	$(BIN)/pytest
 
-## tools: the independent Kafka client the interop tests use (Debian's kcat)
+## tools: what some tests use from Debian's packages: kcat, chromium and chromium-driver
 tools:
-	@command -v kcat >/dev/null 2>&1 || ./.ci/install-kcat
+	@./.ci/install-debian-tools
 
 ## lint: ruff, mypy (strict for hub/), then the schema catalogue and policy checks and cases
 lint: $(STAMP)

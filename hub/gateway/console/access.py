@@ -123,8 +123,9 @@ async def console_signin(request: Request, trail: TrailDep) -> SignInForm:
         trail.deny(reason)
         raise Forbidden(reason)
     back_to = form.get("next", "")
-    if not back_to.startswith("/console") or "//" in back_to or "\\" in back_to:
-        back_to = "/console"
+    inside = back_to == "/console" or back_to.startswith("/console/")
+    if not inside or "//" in back_to or "\\" in back_to or ".." in back_to:
+        back_to = "/console"  # only ever back into the console, on this host
     return SignInForm(username, form.get("password", ""), back_to)
 
 

@@ -309,7 +309,9 @@ def test_kcat_reads_the_framed_records_from_the_topic(hub, tmp_path: Path) -> No
     kcat = shutil.which("kcat")
     if kcat is None:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("kcat is missing on CI: `make test` installs it with .ci/install-kcat")
+            pytest.fail(
+                "kcat is missing on CI: `make test` installs it with .ci/install-debian-tools"
+            )
         pytest.skip("kcat is not installed (make tools)")
     result = subprocess.run(
         [
