@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint format bench install tools clean
+.PHONY: dev test lint format bench install tools screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/serde.py
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
+
+## screenshots: the console pages the README shows (needs chromium; CJK text needs fonts-noto-cjk)
+screenshots: $(STAMP) tools
+	$(BIN)/python docs/screenshots/capture.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

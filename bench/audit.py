@@ -255,10 +255,11 @@ def proof_latency(engine: Engine, size: int, samples: int) -> dict[str, tuple[fl
         timed(lambda: proofs.inclusion(seq=chooser.randrange(size), size=size))
         for _ in range(samples)
     ]
-    consistency = []
-    for _ in range(samples):
-        first = chooser.randrange(1, size)
-        consistency.append(timed(lambda f=first: proofs.consistency(first=f, second=size)))
+
+    def consistent(first: int) -> Callable[[], Any]:
+        return lambda: proofs.consistency(first=first, second=size)
+
+    consistency = [timed(consistent(chooser.randrange(1, size))) for _ in range(samples)]
     return {"inclusion": percentiles(inclusion), "consistency": percentiles(consistency)}
 
 

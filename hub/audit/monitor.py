@@ -45,7 +45,9 @@ class ChainStatus:
     first_bad_seq: int | None
     problem: str | None
     last_checkpoint: int | None
+    #: The last full check: not-run, running, ok, broken or failed (could not run).
     full_check: str
+    full_check_detail: str
     full_check_at: datetime | None
     witnesses: list[WitnessSeen] = field(default_factory=list)
 
@@ -66,7 +68,7 @@ class ChainMonitor:
         self._lock = threading.Lock()
         self._report = VerifyReport()
         self._check = ChainCheck(self._report, signed={})
-        self._full: tuple[str, datetime | None] = ("not run", None)
+        self._full: tuple[str, str, datetime | None] = ("not-run", "", None)
         self._full_thread: threading.Thread | None = None
 
     def status(self) -> ChainStatus:
@@ -89,7 +91,8 @@ class ChainMonitor:
                 problem=finding.problem if finding else None,
                 last_checkpoint=max(self._check.signed, default=None),
                 full_check=self._full[0],
-                full_check_at=self._full[1],
+                full_check_detail=self._full[1],
+                full_check_at=self._full[2],
                 witnesses=self._witnesses(),
             )
 
@@ -98,7 +101,7 @@ class ChainMonitor:
         with self._lock:
             if self._full_thread is not None and self._full_thread.is_alive():
                 return False
-            self._full = ("running", datetime.now(UTC))
+            self._full = ("running", "", datetime.now(UTC))
             self._full_thread = threading.Thread(target=self._full_pass, daemon=True)
             self._full_thread.start()
             return True
@@ -125,15 +128,15 @@ class ChainMonitor:
             with self._engine.connect() as connection:
                 report = verify_log(connection, origin=self._origin, keys=self._keys)
         except SQLAlchemyError as exc:
-            outcome = f"could not run: {type(exc).__name__}"
+            outcome = ("failed", type(exc).__name__)
         else:
             if report.ok:
-                outcome = f"ok: {report.rows} rows, {report.checkpoints} checkpoints"
+                outcome = ("ok", f"{report.rows} rows, {report.checkpoints} checkpoints")
             else:
                 first = report.findings[0]
-                outcome = f"NOT ok at seq {first.seq}: {first.problem}"
+                outcome = ("broken", f"seq {first.seq}: {first.problem}")
         with self._lock:
-            self._full = (outcome, datetime.now(UTC))
+            self._full = (*outcome, datetime.now(UTC))
 
     def _witnesses(self) -> list[WitnessSeen]:
         statement = (

@@ -24,6 +24,8 @@ ReviewState = Literal["open", "closed", "all"]
 @dataclass(frozen=True, slots=True)
 class ReviewItem:
     audit_id: int
+    #: The row's place in the audit chain (what proofs and the console's log show).
+    seq: int
     at: datetime
     emergency_id: str | None
     client_id: str | None
@@ -106,6 +108,7 @@ def _item(row: AuditRow, review: ReviewRow | None) -> ReviewItem:
     assert at is not None
     return ReviewItem(
         audit_id=row.id,
+        seq=row.seq,
         at=at,
         emergency_id=row.emergency_id,
         client_id=row.client_id,

@@ -82,6 +82,7 @@ class ChainStatusView(BaseModel):
     problem: str | None
     last_checkpoint: int | None
     full_check: str
+    full_check_detail: str
     full_check_at: datetime | None
     witnesses: list[WitnessView]
 

@@ -62,7 +62,7 @@ def rebuild(engine: Engine, signer: CheckpointSigner, *, origin: str, edit_seq: 
             select(*(table.c[n] for n in FIELDS if n != "seq")).order_by(table.c.seq)
         ).mappings()
         head = Head()
-        sealed, nodes = seal(head, [canonical_parts(r) for r in rows])
+        sealed, nodes = seal(head, [canonical_parts(dict(r)) for r in rows])
         for done in sealed:
             connection.execute(
                 text("UPDATE audit_log SET leaf_hash = :l, chain_hash = :c WHERE seq = :s"),

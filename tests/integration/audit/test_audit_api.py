@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -113,6 +114,14 @@ def test_the_status_names_the_checked_rows_and_the_witnesses(stack: Stack) -> No
     assert seen["health-dispatch"]["size"] == 5 and seen["health-dispatch"]["agency"] == "health"
     started = stack.http.post("/v1/audit/verify", headers=stack.bearer("audit-office"))
     assert started.status_code == 202
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = stack.http.get("/v1/audit/verify", headers=stack.bearer("audit-office")).json()
+        if status["full_check"] not in ("running", "not-run"):
+            break
+        time.sleep(0.2)
+    assert status["full_check"] == "ok", status
+    assert status["full_check_detail"].endswith("checkpoints")
     assert (
         stack.http.get("/v1/audit/verify", headers=stack.bearer("health-dispatch")).status_code
         == 403

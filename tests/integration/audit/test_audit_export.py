@@ -39,7 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
-def rows(stack: Stack, **params: object) -> list[dict]:
+def rows(stack: Stack, **params: str | int) -> list[dict]:
     response = stack.http.get("/v1/audit", params=params, headers=stack.bearer("audit-office"))
     assert response.status_code == 200, response.text
     return response.json()["entries"]

@@ -75,8 +75,8 @@ def test_an_untouched_log_verifies_and_its_proofs_check(
         assert proof.leaf_index == seq
         assert rfc9162.verify_inclusion(seq, ROWS, proof.leaf_hash, proof.audit_path, roots[ROWS])
     for old in (1, 11, 21, 31):
-        proof = proofs.consistency(first=old, second=ROWS)
-        assert rfc9162.verify_consistency(old, ROWS, roots[old], roots[ROWS], proof.path)
+        step = proofs.consistency(first=old, second=ROWS)
+        assert rfc9162.verify_consistency(old, ROWS, roots[old], roots[ROWS], step.path)
     # The head read back from the database is the one the writer kept.
     with engine.connect() as connection:
         head = load_head(connection)
@@ -112,7 +112,7 @@ def test_an_inserted_row_is_named(engine: Engine, written: CheckpointSigner) -> 
         connection.execute(text("UPDATE audit_log SET seq = -(seq + 1) WHERE seq >= 12"))
         connection.execute(text("UPDATE audit_log SET seq = -seq WHERE seq < 0"))
         previous = bytes.fromhex(
-            connection.execute(text("SELECT chain_hash FROM audit_log WHERE seq = 11")).scalar()
+            connection.execute(text("SELECT chain_hash FROM audit_log WHERE seq = 11")).scalar_one()
         )
         forged = entry(99, request_id="forged", agency="commerce")
         values = {**stored_values(forged), "seq": 12}

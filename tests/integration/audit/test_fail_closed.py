@@ -49,6 +49,7 @@ def test_a_locked_audit_table_refuses_the_read(stack: Stack) -> None:
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":
                 raw = connection.connection.driver_connection
+                assert raw is not None
                 raw.isolation_level = None
                 raw.execute("BEGIN EXCLUSIVE")
                 locked.set()

@@ -28,8 +28,11 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         HUB_VAR_DIR=str(tmp_path / "var"),
         HUB_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db",
         HUB_AUTH_KEY_DIR=str(tmp_path / "keys"),
-        **extra,
+        # Every key a command may make stays in the test's folder, never in the checkout.
+        HUB_AUDIT_KEY_DIR=str(tmp_path / "keys" / "audit"),
+        HUB_POLICY_MASK_KEY_DIR=str(tmp_path / "keys" / "masks"),
     )
+    env.update(extra)
     return env
 
 
@@ -134,6 +137,7 @@ def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
             ).json()
             assert page["count"] == 2 and page["next"]
             _emergency_steps(client, credentials, headers)
+            _proof_steps(client, credentials, tmp_path)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
         assert _gone(broker_pid), "the broker must not outlive `hub dev`"
@@ -189,6 +193,30 @@ def _emergency_steps(
     closed = client.post(f"/v1/emergencies/{declared.json()['id']}/close", headers=emergency)
     assert closed.status_code == 200
     assert client.get(incidents, headers=commerce).status_code == 403
+
+
+def _proof_steps(client: httpx.Client, credentials: dict[str, str], tmp_path: Path) -> None:
+    """Step 9 of the README's tour, and signing in to the console as it says."""
+    commerce = _token(client, credentials, "COMMERCE")
+    latest = client.get("/v1/audit/checkpoints/latest", headers=commerce)
+    assert latest.status_code == 200 and latest.json()["note"].startswith("linkage.local/audit")
+    verified = subprocess.run(
+        [*HUB, "audit", "verify"], env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert "audit log ok" in verified.stdout
+    form = client.get("/console/login")
+    csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+    signed = client.post(
+        "/console/login",
+        data={
+            "username": credentials["CONSOLE_AUDITOR_USER"],
+            "password": credentials["CONSOLE_AUDITOR_PASSWORD"],
+            "csrf": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
 
 
 def test_hub_gateway_provisions_serves_and_stops_its_broker(tmp_path: Path) -> None:

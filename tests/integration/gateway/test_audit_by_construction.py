@@ -290,7 +290,7 @@ def test_every_audited_route_depends_on_exactly_one_access_decision(stack: Stack
         if route.name == "token.issue":
             continue  # its decision is Authlib's grant, recorded by the route itself
         assert isinstance(route.original_route, APIRoute)
-        deciders = (*ACCESS_DEPENDENCIES, *CONSOLE_ACCESS)
+        deciders: tuple[Any, ...] = (*ACCESS_DEPENDENCIES, *CONSOLE_ACCESS)
         used = [c for c in set(calls(route.original_route.dependant)) if c in deciders]
         assert len(used) == 1, f"{route.name} depends on {used}"
 
