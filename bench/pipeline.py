@@ -136,7 +136,7 @@ def main() -> None:
             database=DatabaseSettings(url=f"sqlite:///{tmp}/bench.db"),
             auth=AuthSettings(key_dir=Path(tmp) / "keys"),
             kafka=KafkaSettings(fetch_max_wait_ms=10),
-            gateway=GatewaySettings(port=port, page_max=max(1_000, args.page), reader_pool=2),
+            gateway=GatewaySettings(port=port, page_max=max(1_000, args.page)),
         )
         with open_stack(configured) as hub:
             settings, sessions, bootstrap = hub.settings, hub.sessions, hub.bus.bootstrap

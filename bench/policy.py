@@ -109,7 +109,7 @@ def page_reads(events: list[dict[str, Any]], tmp: Path, page: int) -> dict[str, 
         database=DatabaseSettings(url=f"sqlite:///{tmp}/bench.db"),
         auth=AuthSettings(key_dir=tmp / "keys"),
         kafka=KafkaSettings(fetch_max_wait_ms=10),
-        gateway=GatewaySettings(port=port, page_max=max(1_000, page), reader_pool=2),
+        gateway=GatewaySettings(port=port, page_max=max(1_000, page)),
         policy=PolicySettings(mask_key_dir=tmp / "masks"),
     )
     with open_stack(configured) as hub:

@@ -75,8 +75,17 @@ class GatewaySettings(_Section):
     port: int = Field(default=8000, ge=0, le=65535)
     page_default: int = Field(default=100, ge=1)
     page_max: int = Field(default=1_000, ge=1)
-    # kafka-python consumers are not thread-safe; each request borrows one from a pool.
-    reader_pool: int = Field(default=4, ge=1)
+    #: A page of events stops before it passes this many bytes of JSON (one event at least).
+    page_bytes: int = Field(default=4 * 1024 * 1024, ge=1_024)
+
+
+class ArchiveSettings(_Section):
+    """The archiver: every stream's events, indexed in the database for history."""
+
+    #: Records taken from the topics per round, committed in one transaction.
+    batch_max: int = Field(default=1_000, ge=1, le=50_000)
+    #: How long a round waits for records when the topics are quiet.
+    poll_s: float = Field(default=0.2, gt=0, le=10)
 
 
 class PolicySettings(_Section):
@@ -156,6 +165,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     gateway: GatewaySettings = GatewaySettings()
+    archive: ArchiveSettings = ArchiveSettings()
     audit: AuditSettings = AuditSettings()
     console: ConsoleSettings = ConsoleSettings()
     telemetry: TelemetrySettings = TelemetrySettings()

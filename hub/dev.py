@@ -56,10 +56,20 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
         say(f"\nconsole people ({base}/console; passwords also in {env_file}):")
         for person, password in people:
             say(f"  {person.username:<20} {password}  {person.role}, {person.agency}")
-        _run_demo_connectors(running, say)
-        say(tour(base, env_file))
-        if serve:
-            serve_gateway(running)
+        with running.archiving() as archiving:
+            _run_demo_connectors(running, say)
+            reader = running.bus.reader(pool_size=1)
+            try:
+                behind = archiving.archiver.wait_caught_up(reader, timeout_s=60)
+            finally:
+                reader.close()
+            archived = archiving.archiver.counts.archived
+            say(
+                f"\narchiver: {archived} events archived" + (f", behind {behind}" if behind else "")
+            )
+            say(tour(base, env_file))
+            if serve:
+                serve_gateway(running)
         return env_file
 
 

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.archive.archiver import REJECTED, Archiver, ArchiverThread
+from hub.archive.store import ArchiveStore
 from hub.bus.broker import EmbeddedBroker
 from hub.bus.factory import open_bus
 from hub.bus.protocols import Bus, Publisher
@@ -29,9 +31,11 @@ from hub.errors import ConfigError, NotFound
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
 from hub.provision import provision
+from hub.registry.cache import SchemaCache
 from hub.registry.entities import SubjectSchema
+from hub.registry.errors import RegistryError
 from hub.registry.service import RegistryService
-from hub.serde.avro import CompiledSchema
+from hub.serde.avro import AvroDeserializer, CompiledSchema
 from hub.serde.wire import value_subject
 from hub.store.engine import make_engine, make_sessions
 from hub.store.migrate import upgrade
@@ -76,6 +80,23 @@ class HubStack:
         decodable = self.registry.decodable(registered.schema_id)
         schema = CompiledSchema.from_text(registered.schema_id, decodable.text)
         return EventSink(stream=target, schema=schema, publisher=publisher)
+
+    def archiver(self) -> Archiver:
+        """An archiver of every stream in the catalogue, on this stack's bus and database."""
+        archive = self.settings.archive
+        return Archiver(
+            bus=self.bus,
+            store=ArchiveStore(self.engine),
+            decode=AvroDeserializer(SchemaCache(self.registry.decodable)),
+            streams={s.topic: s.id for s in self.policy.streams},
+            batch_max=archive.batch_max,
+            poll_s=archive.poll_s,
+            rejected=(*REJECTED, RegistryError),
+        )
+
+    def archiving(self) -> ArchiverThread:
+        """The archiver in a thread of this process: ``with stack.archiving(): ...``."""
+        return ArchiverThread(self.archiver())
 
     def run_connectors(self, connectors: list[Connector]) -> list[RunReport]:
         """Run each connector once over its source, with one shared producer."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hub.bus.protocols import Admin, Bus, Publisher, Reader
+from hub.bus.protocols import Admin, Bus, Follower, Positions, Publisher, Reader
 from hub.config import KafkaSettings
 from hub.errors import ConfigError
 
@@ -30,6 +31,15 @@ class KafkaBus:
         from hub.bus.kafka.reader import KafkaReader
 
         return KafkaReader(self.settings, self.bootstrap, pool_size=pool_size)
+
+    def follower(
+        self, topics: Sequence[str], *, positions: Positions, from_end: bool = False
+    ) -> Follower:
+        from hub.bus.kafka.follower import KafkaFollower
+
+        return KafkaFollower(
+            self.settings, self.bootstrap, topics, positions=positions, from_end=from_end
+        )
 
 
 def open_bus(settings: KafkaSettings, bootstrap: str | None = None) -> Bus:

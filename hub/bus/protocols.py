@@ -7,10 +7,10 @@ library, so a second library can be added behind the same ports without touching
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from hub.bus.records import Delivered, Headers, ReadResult, TopicSpec
+from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
 from hub.errors import BadRequest
 
 
@@ -51,7 +51,28 @@ class Reader(Protocol):
         """
         ...
 
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        """Each partition's end (the offset the next record will get); empty for a
+        topic that does not exist."""
+        ...
+
     def close(self) -> None: ...
+
+
+class Follower(Protocol):
+    """A long-lived tail of some topics, for whoever reads everything as it comes (the
+    archiver, the live feed); one thread uses it at a time."""
+
+    def poll(self, timeout_s: float, *, max_records: int = 500) -> list[BusRecord]:
+        """What arrived since the last poll, waiting up to ``timeout_s`` for something;
+        raises ``BrokerUnavailable`` when the cluster cannot be read."""
+        ...
+
+    def close(self) -> None: ...
+
+
+#: Where a follower starts: the next offset to read of each (topic, partition).
+Positions = Mapping[tuple[str, int], int]
 
 
 class Admin(Protocol):
@@ -75,3 +96,11 @@ class Bus(Protocol):
     def publisher(self) -> Publisher: ...
 
     def reader(self, *, pool_size: int = 4) -> Reader: ...
+
+    def follower(
+        self, topics: Sequence[str], *, positions: Positions, from_end: bool = False
+    ) -> Follower:
+        """Follow ``topics`` from ``positions``; a partition without a position starts at
+        its beginning, or at its end when ``from_end``. A topic that does not exist yet is
+        picked up when it appears."""
+        ...

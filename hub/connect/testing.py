@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hub.bus.protocols import Admin, BeyondEnd, Publisher, Reader
+from hub.bus.protocols import Admin, BeyondEnd, Follower, Positions, Publisher, Reader
 from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
 from hub.errors import BrokerUnavailable
 
@@ -57,6 +57,11 @@ class MemoryBus:
 
     def reader(self, *, pool_size: int = 4) -> Reader:
         return _MemoryReader(self)
+
+    def follower(
+        self, topics: Sequence[str], *, positions: Positions, from_end: bool = False
+    ) -> Follower:
+        return _MemoryFollower(self, topics, positions, from_end=from_end)
 
     def records(self, topic: str) -> list[BusRecord]:
         """Every record of ``topic``, in the order the reader would page them."""
@@ -104,6 +109,20 @@ class MemoryBus:
             next_positions[record.partition] = record.offset + 1
         return ReadResult(page, next_positions)
 
+    def _tail(
+        self, topic: str, positions: dict[int, int], *, from_end: bool, room: int
+    ) -> list[BusRecord]:
+        """Up to ``room`` records after ``positions`` in ``topic``; moves them on."""
+        with self._lock:
+            partitions = [list(p) for p in self._topics.get(topic, [])]
+        found: list[BusRecord] = []
+        for index, log in enumerate(partitions):
+            start = positions.setdefault(index, len(log) if from_end else 0)
+            taken = log[start : start + room - len(found)]
+            found += taken
+            positions[index] = start + len(taken)
+        return found
+
 
 def _order(record: BusRecord) -> tuple[int, int, int]:
     return (record.timestamp_ms, record.partition, record.offset)
@@ -145,6 +164,36 @@ class _MemoryReader:
     def read(self, topic: str, *, positions: dict[int, int], limit: int) -> ReadResult:
         self._bus._check()
         return self._bus._page(topic, positions, limit)
+
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        self._bus._check()
+        with self._bus._lock:
+            return {i: len(log) for i, log in enumerate(self._bus._topics.get(topic, []))}
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class _MemoryFollower:
+    def __init__(
+        self, bus: MemoryBus, topics: Sequence[str], positions: Positions, *, from_end: bool
+    ) -> None:
+        self._bus = bus
+        self._from_end = from_end
+        self._positions: dict[str, dict[int, int]] = {t: {} for t in topics}
+        for (topic, partition), offset in positions.items():
+            if topic in self._positions:
+                self._positions[topic][partition] = offset
+
+    def poll(self, timeout_s: float, *, max_records: int = 500) -> list[BusRecord]:
+        self._bus._check()
+        found: list[BusRecord] = []
+        for topic, positions in self._positions.items():
+            room = max_records - len(found)
+            found += self._bus._tail(topic, positions, from_end=self._from_end, room=room)
+        if not found:
+            time.sleep(min(timeout_s, 0.01))
+        return found
 
     def close(self) -> None:
         """Nothing to release."""

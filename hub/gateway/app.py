@@ -18,12 +18,14 @@ from hub.gateway.policy_reload import PolicyReloader
 from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.raw_paths import RawPathRouting
 from hub.gateway.routes import (
+    acks,
     audit,
     audit_chain,
     audit_export,
     console,
     discovery,
     emergencies,
+    incidents,
     oauth,
     registry,
     reviews,
@@ -80,7 +82,18 @@ def create_app(
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, sink=lambda: _services(app).audit
     )
     app.add_middleware(RequestContext)
-    routers = (discovery, oauth, streams, audit, audit_export, audit_chain, reviews, emergencies)
+    routers = (
+        discovery,
+        oauth,
+        streams,
+        incidents,
+        acks,
+        audit,
+        audit_export,
+        audit_chain,
+        reviews,
+        emergencies,
+    )
     for router in (*(m.router for m in routers), *registry.ROUTERS, *console.ROUTERS):
         app.include_router(router)
     app.mount(

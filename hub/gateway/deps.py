@@ -25,6 +25,8 @@ from hub.audit.monitor import ChainMonitor
 from hub.audit.proofs import AuditProofs
 from hub.audit.reviews import ReviewService
 from hub.config import Settings
+from hub.coordination.acks import AckBook
+from hub.coordination.receipts import ReceiptBook
 from hub.emergencies.service import EmergencyService
 from hub.errors import AuthenticationFailed, BadRequest, Forbidden, NotFound
 from hub.gateway.auditing import AuditTrail, trail_of
@@ -89,6 +91,8 @@ SchemasDep = Annotated[SchemaCache, Depends(_part("schemas"))]
 AuditLogDep = Annotated[AuditLog, Depends(_part("audit_log"))]
 RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
+AcksDep = Annotated[AckBook, Depends(_part("acks"))]
+ReceiptsDep = Annotated[ReceiptBook, Depends(_part("receipts"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
 AuditKeysDep = Annotated[dict[str, Any], Depends(_part("audit_keys"))]
@@ -131,7 +135,7 @@ def registry_caller(request: Request, services: ServicesDep, trail: TrailDep) ->
 RegistryCallerDep = Annotated[Caller, Depends(registry_caller)]
 
 
-def _require(caller: Caller, scope: str, trail: AuditTrail) -> None:
+def require_scope(caller: Caller, scope: str, trail: AuditTrail) -> None:
     if scope not in caller.scopes:
         reason = f"token lacks scope {scope}"
         trail.deny(reason)
@@ -142,13 +146,13 @@ def _require(caller: Caller, scope: str, trail: AuditTrail) -> None:
 
 
 async def audit_reader(caller: CallerDep, trail: TrailDep) -> Caller:
-    _require(caller, AUDIT_READ, trail)
+    require_scope(caller, AUDIT_READ, trail)
     trail.allow(f"scope {AUDIT_READ}")
     return caller
 
 
 async def catalogue_reader(caller: CallerDep, trail: TrailDep) -> Caller:
-    _require(caller, STREAMS_READ, trail)
+    require_scope(caller, STREAMS_READ, trail)
     trail.allow(f"scope {STREAMS_READ}: the streams {caller.agency} may read")
     return caller
 
@@ -186,7 +190,7 @@ async def stream_access(
     trail: TrailDep,
 ) -> StreamAccess:
     """Resolve the stream once and decide once; the route gets both, and the policy."""
-    _require(caller, STREAMS_READ, trail)
+    require_scope(caller, STREAMS_READ, trail)
     policy = policies.current
     trail.stream, trail.purpose, trail.policy_version = stream, purpose, policy.version
     entry = policy.stream(stream)
@@ -280,7 +284,7 @@ async def registry_admin(caller: RegistryCallerDep, trail: TrailDep) -> Caller:
 
 async def emergency_declarer(caller: CallerDep, policy: PolicyDep, trail: TrailDep) -> Caller:
     """Declaring needs ``emergency:declare``, held by a client of an agency that declares."""
-    _require(caller, EMERGENCY_DECLARE, trail)
+    require_scope(caller, EMERGENCY_DECLARE, trail)
     agency = policy.agency(caller.agency)
     if agency is None or not agency.declares_emergencies:
         reason = f"agency {caller.agency} does not declare emergencies"
@@ -297,7 +301,7 @@ async def emergency_reader(caller: CallerDep, trail: TrailDep) -> Caller:
 
 
 async def reviewer(caller: CallerDep, trail: TrailDep) -> Caller:
-    _require(caller, AUDIT_REVIEW, trail)
+    require_scope(caller, AUDIT_REVIEW, trail)
     trail.allow(f"scope {AUDIT_REVIEW}")
     return caller
 

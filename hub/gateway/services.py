@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.archive.history import History
 from hub.audit.log import AuditLog
 from hub.audit.monitor import ChainMonitor
 from hub.audit.proofs import AuditProofs
@@ -20,8 +21,9 @@ from hub.audit.reviews import ReviewService
 from hub.audit.signing import CheckpointSigner, jwk_set, load_signer, public_keys
 from hub.audit.writer import AuditWriter
 from hub.bus.factory import open_bus
-from hub.bus.protocols import Reader
 from hub.config import Settings
+from hub.coordination.acks import AckBook
+from hub.coordination.receipts import ReceiptBook
 from hub.emergencies.service import EmergencyService
 from hub.gateway.auth.basic import BasicAuthenticator
 from hub.gateway.auth.clients import ClientStore
@@ -31,7 +33,9 @@ from hub.gateway.auth.sessions import SessionStore
 from hub.gateway.auth.tokens import TokenVerifier
 from hub.gateway.auth.users import UserStore
 from hub.gateway.checkpoint_feed import CheckpointFeed
+from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import EventPages
+from hub.keyfiles import load_key as load_secret
 from hub.policy.holder import PolicyHolder
 from hub.policy.keys import MaskKeys
 from hub.policy.model import Policy
@@ -40,6 +44,9 @@ from hub.registry.cache import SchemaCache
 from hub.registry.service import RegistryService
 from hub.serde.avro import AvroDeserializer
 from hub.store.engine import make_engine, make_sessions
+
+#: The gateway's paging-cursor key, in the auth key folder: replicas share it.
+CURSOR_KEY = "cursor.key"
 
 
 @dataclass
@@ -66,14 +73,16 @@ class GatewayServices:
     schemas: SchemaCache
     plans: PlanCache
     events: EventPages
-    reader: Reader
+    history: History
+    receipts: ReceiptBook
+    acks: AckBook
     feed: CheckpointFeed
     owns_engine: bool = True
 
     def close(self) -> None:
-        # The writer first: the rows still queued commit before the pool goes.
+        # The writers first: the rows still queued commit before the pool goes.
         self.audit.close()
-        self.reader.close()
+        self.receipts.close()
         self.feed.close()
         if self.owns_engine:
             self.engine.dispose()
@@ -100,12 +109,19 @@ def build_services(
     mask_keys = MaskKeys(settings.policy.mask_key_dir, create=dev)
     plans = PlanCache(mask_keys)
     bus = open_bus(settings.kafka)
-    reader = bus.reader(pool_size=settings.gateway.reader_pool)
     signer = load_signer(settings.audit.key_dir, name=settings.audit.origin, create=dev)
     audit_keys = public_keys(settings.audit.key_dir, signer)
     feed = CheckpointFeed(bus)
     writer = AuditWriter(engine, settings.audit, signer, on_checkpoint=feed)
     writer.start()
+    history = History(engine)
+    receipts = ReceiptBook(engine)
+    cursor_key = load_secret(
+        settings.auth.key_dir / CURSOR_KEY,
+        create=dev,
+        what="cursor key",
+        advice="copy it from another gateway replica, or let a dev gateway make one",
+    )
     auth = settings.auth
     return GatewayServices(
         settings=settings,
@@ -144,13 +160,18 @@ def build_services(
         schemas=schemas,
         plans=plans,
         events=EventPages(
-            reader=reader,
+            history=history,
             decode=AvroDeserializer(schemas),
             plans=plans,
+            cursors=CursorCodec(cursor_key),
+            receipts=receipts,
             page_default=settings.gateway.page_default,
             page_max=settings.gateway.page_max,
+            page_bytes=settings.gateway.page_bytes,
         ),
-        reader=reader,
+        history=history,
+        receipts=receipts,
+        acks=AckBook(engine),
         feed=feed,
         owns_engine=owns_engine,
     )

@@ -7,15 +7,14 @@ bytes (0600) named after the grant; in ``HUB_ENV=prod`` the hub never creates th
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from pathlib import Path
 
-from hub.errors import ConfigError
+from hub.keyfiles import KEY_BYTES, load_key
+from hub.keyfiles import write_key as write_key_file
 from hub.policy.model import Policy
 
-KEY_BYTES = 32
+__all__ = ["KEY_BYTES", "MaskKeys", "write_key"]
 
 
 class MaskKeys:
@@ -40,34 +39,13 @@ class MaskKeys:
             return found
 
     def _load(self, grant_id: str) -> bytes:
-        path = self._folder / f"{grant_id}.key"
-        if path.exists():
-            return _read_key(path)
-        if not self._create:
-            raise ConfigError(
-                f"no hash key for grant {grant_id} at {path}; create it with "
-                "`hub policy keygen`, then `hub policy reload`"
-            )
-        try:
-            return write_key(self._folder, grant_id)
-        except FileExistsError:
-            return _read_key(path)  # another process made it first: that one is the key
-
-
-def _read_key(path: Path) -> bytes:
-    """A key others on the machine can read is no secret: refused, not used."""
-    if path.stat().st_mode & 0o077:
-        raise ConfigError(f"{path} is readable by others; chmod 600 it (or make a new key)")
-    data = path.read_bytes()
-    if len(data) != KEY_BYTES:
-        raise ConfigError(f"{path} must hold {KEY_BYTES} bytes")
-    return data
+        return load_key(
+            self._folder / f"{grant_id}.key",
+            create=self._create,
+            what=f"hash key for grant {grant_id}",
+            advice="create it with `hub policy keygen`, then `hub policy reload`",
+        )
 
 
 def write_key(folder: Path, grant_id: str) -> bytes:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    data = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(folder / f"{grant_id}.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    return data
+    return write_key_file(folder / f"{grant_id}.key")

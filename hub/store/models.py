@@ -8,9 +8,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -221,3 +224,89 @@ class RegistryConfig(Base):
 
     subject: Mapped[str] = mapped_column(String(255), primary_key=True)
     compatibility: Mapped[str] = mapped_column(String(32))
+
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class ArchivedEvent(Base):
+    """One event of a stream, stored once (by ``event_id``) with what history is asked by.
+
+    ``id`` is the archive's own order of arrival: history pages are keyed on it, so a
+    page resumes exactly where the last one stopped. Times are epoch milliseconds, which
+    compare the same way on every database. The payload is the record's value as it was
+    on the topic (framed Avro), decoded and masked only when it is served.
+    """
+
+    __tablename__ = "archive_events"
+    __table_args__ = (
+        Index("ix_archive_stream_id", "stream", "id"),
+        Index("ix_archive_stream_occurred", "stream", "occurred_ms"),
+        Index("ix_archive_stream_district", "stream", "district", "id"),
+        Index("ix_archive_incident", "incident_id", "occurred_ms"),
+        Index("ix_archive_position", "topic", "partition", "offset"),
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    stream: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str] = mapped_column(String(255))
+    partition: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    source_agency: Mapped[str] = mapped_column(String(64))
+    occurred_ms: Mapped[int] = mapped_column(BigInteger)
+    published_ms: Mapped[int] = mapped_column(BigInteger)
+    archived_ms: Mapped[int] = mapped_column(BigInteger)
+    incident_id: Mapped[str | None] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(32))
+    classification_code: Mapped[str | None] = mapped_column(String(32))
+    #: 1 (level I, red) to 4 (level IV, blue); none when not assessed.
+    severity: Mapped[int | None] = mapped_column(SmallInteger)
+    district: Mapped[str | None] = mapped_column(String(12))
+    sensitivity: Mapped[str] = mapped_column(String(16))
+    #: The bounding box of the event's area (a point is a box of no size).
+    min_lat: Mapped[float | None] = mapped_column(Float)
+    min_lon: Mapped[float | None] = mapped_column(Float)
+    max_lat: Mapped[float | None] = mapped_column(Float)
+    max_lon: Mapped[float | None] = mapped_column(Float)
+    schema_id: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArchivePosition(Base):
+    """Where the archiver goes on from in each partition, committed with the rows it
+    wrote: after a crash it neither skips nor repeats a record."""
+
+    __tablename__ = "archive_positions"
+
+    topic: Mapped[str] = mapped_column(String(255), primary_key=True)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_offset: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReadReceipt(Base):
+    """The first time an event was served to an agency, and by which route."""
+
+    __tablename__ = "read_receipts"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(128), index=True)
+    first_served_ms: Mapped[int] = mapped_column(BigInteger)
+    via: Mapped[str] = mapped_column(String(16))
+
+
+class EventAck(Base):
+    """An agency saying it has received an event, is acting on it, or is done."""
+
+    __tablename__ = "event_acks"
+    __table_args__ = (Index("ix_event_acks_event", "event_id", "at_ms"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    stream: Mapped[str] = mapped_column(String(128), index=True)
+    agency: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at_ms: Mapped[int] = mapped_column(BigInteger)

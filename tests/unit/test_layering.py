@@ -29,10 +29,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hub.telemetry": frozenset({"hub.config"}),
     "hub.serde": frozenset({"hub.errors"}),
     "hub.tlog": frozenset(),
+    "hub.keyfiles": frozenset({"hub.errors"}),
     "hub.store": frozenset({"hub.config", "hub.errors", "hub.tlog"}),
     "hub.bus": frozenset({"hub.config", "hub.errors"}),
     "hub.registry": frozenset({"hub.serde", "hub.store", "hub.errors"}),
-    "hub.policy": frozenset({"hub.serde", "hub.identity", "hub.errors"}),
+    "hub.policy": frozenset({"hub.serde", "hub.identity", "hub.keyfiles", "hub.errors"}),
+    "hub.archive": frozenset({"hub.store", "hub.bus", "hub.serde", "hub.config", "hub.errors"}),
+    "hub.coordination": frozenset({"hub.store", "hub.errors"}),
     "hub.audit": frozenset({"hub.store", "hub.tlog", "hub.config", "hub.errors"}),
     "hub.catalog": frozenset(
         {"hub.serde", "hub.registry", "hub.policy", "hub.store", "hub.config", "hub.errors"}
@@ -43,12 +46,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hub.gateway": frozenset(
         {
             "hub",
+            "hub.archive",
             "hub.audit",
+            "hub.coordination",
             "hub.bus",
             "hub.config",
             "hub.emergencies",
             "hub.errors",
             "hub.identity",
+            "hub.keyfiles",
             "hub.policy",
             "hub.registry",
             "hub.serde",

@@ -36,6 +36,6 @@ def make_settings(
         database=DatabaseSettings(url=database_url or f"sqlite:///{tmp}/hub.db"),
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
         kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
-        gateway=GatewaySettings(page_default=100, page_max=page_max, reader_pool=2),
+        gateway=GatewaySettings(page_default=100, page_max=page_max),
         audit=AuditSettings(key_dir=tmp / "keys" / "audit", checkpoint_rows=checkpoint_rows),
     )

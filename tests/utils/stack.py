@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from hub.archive.archiver import Archiver, ArchiverThread
 from hub.bus.broker import EmbeddedBroker
 from hub.config import Settings
 from hub.connect import Connector, RunReport
@@ -28,6 +29,11 @@ class Stack:
     hub: HubStack
     http: TestClient
     credentials: dict[str, IssuedCredentials]
+    archiving: ArchiverThread
+
+    @property
+    def archiver(self) -> Archiver:
+        return self.archiving.archiver
 
     @property
     def settings(self) -> Settings:
@@ -66,8 +72,19 @@ class Stack:
         return {"Authorization": f"Bearer {self.token(client_id)}"}
 
     def run(self, connector: Connector) -> RunReport:
+        """Publish what ``connector`` reads, and wait until the archive holds it all."""
         (report,) = self.hub.run_connectors([connector])
+        self.archived()
         return report
+
+    def archived(self, timeout_s: float = 60.0) -> None:
+        """Wait until the archiver has taken every record on every stream's topic."""
+        reader = self.hub.bus.reader(pool_size=1)
+        try:
+            behind = self.archiver.wait_caught_up(reader, timeout_s)
+        finally:
+            reader.close()
+        assert not behind, f"the archive is behind: {behind}"
 
     def audit_rows(self) -> list[dict[str, Any]]:
         headers = self.bearer("audit-office")
@@ -103,8 +120,8 @@ def gateway_stack(
         credentials = {
             demo.client_id: issued for demo, issued in issue_demo_credentials(hub.sessions)
         }
-        with TestClient(gateway_app(hub)) as http:
-            yield Stack(hub, http, credentials)
+        with hub.archiving() as archiving, TestClient(gateway_app(hub)) as http:
+            yield Stack(hub, http, credentials, archiving)
 
 
 @contextmanager

@@ -89,6 +89,18 @@ class KafkaReader:
         except KafkaError as exc:
             raise BrokerUnavailable(f"read from {topic} failed: {exc}") from exc
 
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        try:
+            with self._consumer() as consumer:
+                partitions = consumer.partitions_for_topic(topic) or ()
+                tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+                if not tps:
+                    return {}
+                ends = consumer.end_offsets(tps)
+                return {tp.partition: int(offset) for tp, offset in ends.items()}
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"end offsets of {topic}: {exc}") from exc
+
     def _read(
         self, consumer: KafkaConsumer, topic: str, positions: dict[int, int], limit: int
     ) -> ReadResult:
@@ -111,7 +123,7 @@ class KafkaReader:
                 # A partition that has its share already takes no more: memory stays bounded.
                 if tp in pending:
                     room = limit - len(buffers[tp.partition])
-                    buffers[tp.partition].extend(_to_record(m) for m in messages[:room])
+                    buffers[tp.partition].extend(to_record(m) for m in messages[:room])
             for tp in list(pending):
                 high = consumer.highwater(tp)
                 position = consumer.position(tp)
@@ -146,7 +158,7 @@ class KafkaReader:
                 return
 
 
-def _to_record(message: Any) -> BusRecord:
+def to_record(message: Any) -> BusRecord:
     return BusRecord(
         message.topic,
         message.partition,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from hub.gateway.access import describe_access
@@ -19,7 +17,13 @@ from hub.gateway.deps import (
     SchemasDep,
     TrailDep,
 )
-from hub.gateway.events import page_json
+from hub.gateway.history_params import HistoryFilterDep
+from hub.gateway.page_response import (
+    PAGE_RESPONSES,
+    CursorParam,
+    LimitParam,
+    page_response,
+)
 from hub.gateway.views import StreamList, StreamView
 from hub.policy.decision import readable_streams
 
@@ -58,21 +62,19 @@ def get_stream(
 @router.get(
     "/{stream}/events",
     name="events.read",
-    responses={
-        200: {"description": "A page of decoded events, oldest first, with a `next` cursor"}
-    },
+    responses=PAGE_RESPONSES,
 )
 def read_events(
+    request: Request,
     access: DecisionDep,
+    where: HistoryFilterDep,
     pages: EventsDep,
     trail: TrailDep,
-    limit: Annotated[int | None, Query(ge=1, description="events per page")] = None,
-    cursor: Annotated[
-        str | None, Query(max_length=4096, description="`next` of the previous page")
-    ] = None,
+    limit: LimitParam = None,
+    cursor: CursorParam = None,
 ) -> Response:
-    """Decoded events, oldest first, filtered and masked as the caller's grant says; pass
-    the returned `next` as `cursor` to continue; `more` is false once caught up."""
-    page = pages.read(access, cursor=cursor, limit=limit)
-    trail.served_events(page.served, page.masked)
-    return Response(page_json(page.body), media_type="application/json")
+    """The stream's events from the archive in order of arrival, filtered and masked as
+    the caller's grant says; pass the returned `next` as `cursor` to go on, and again
+    later for what has arrived since (`more` is false once caught up)."""
+    page = pages.stream_page(access, where, cursor=cursor, limit=limit)
+    return page_response(request, page, {"stream": access.stream.id}, trail)

@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from hub.gateway.console.access import CONSOLE_ACCESS
 from hub.gateway.deps import ACCESS_DEPENDENCIES, RegistryReader
+from hub.gateway.event_access import EVENT_ACCESS
 from hub.gateway.routes.discovery import PUBLIC_ROUTES
 from hub.store.models import AuditRow
 from tests.utils.stack import Stack, gateway_stack, stack_on
@@ -37,6 +38,8 @@ SAMPLE = {
     "slug": "forbidden",
     "audit_id": "1",
     "emergency_id": "00000000-0000-4000-8000-000000000000",
+    "incident_id": "INC-2026-0001",
+    "event_id": "00000000-0000-4000-8000-000000000001",
 }
 #: A bad value for each, where one exists.
 MALFORMED = {
@@ -45,6 +48,8 @@ MALFORMED = {
     "schema_id": "0",
     "audit_id": "0",
     "emergency_id": "not-an-id",
+    "incident_id": "no spaces allowed",
+    "event_id": "not-an-event",
 }
 _ids = itertools.count()
 
@@ -290,7 +295,7 @@ def test_every_audited_route_depends_on_exactly_one_access_decision(stack: Stack
         if route.name == "token.issue":
             continue  # its decision is Authlib's grant, recorded by the route itself
         assert isinstance(route.original_route, APIRoute)
-        deciders: tuple[Any, ...] = (*ACCESS_DEPENDENCIES, *CONSOLE_ACCESS)
+        deciders: tuple[Any, ...] = (*ACCESS_DEPENDENCIES, *CONSOLE_ACCESS, *EVENT_ACCESS)
         used = [c for c in set(calls(route.original_route.dependant)) if c in deciders]
         assert len(used) == 1, f"{route.name} depends on {used}"
 

@@ -49,7 +49,12 @@ def test_problem_types_are_documented_at_their_uri(stack: Stack) -> None:
         ("limit=0", "query.limit: Input should be greater than or equal to 1"),
         ("limit=abc", "query.limit: Input should be a valid integer"),
         ("limit=5000", "limit must be at most 1000"),
-        ("cursor=%25%25", "cursor is not valid for this stream"),
+        ("cursor=%25%25", "the cursor is not valid for this request"),
+        ("severity_at_least=V", "query.severity_at_least"),
+        ("bbox=1,2,3", "query.bbox"),
+        ("bbox=10,50,5,60", "west <= east"),
+        ("district=44031", "query.district: a six-digit"),
+        ("since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", "until must be later"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_parameter(stack: Stack, query: str, detail: str) -> None:
@@ -242,8 +247,8 @@ def test_an_unexpected_failure_is_a_500_problem_without_internals(
     def explode(*_args, **_kwargs):
         raise failure
 
-    # A bug in our own code, not a Kafka fault: the reader stays real.
-    monkeypatch.setattr(stack.services.events, "read", explode)
+    # A bug in our own code, not a database fault: the archive stays real.
+    monkeypatch.setattr(stack.services.events, "stream_page", explode)
     response = stack.http.get(
         "/v1/streams/meteorology.warning/events",
         headers={**stack.bearer("health-dispatch"), "X-Request-ID": "boom-1"},
@@ -253,24 +258,29 @@ def test_an_unexpected_failure_is_a_500_problem_without_internals(
     assert body["request_id"] == "boom-1" and response.headers["x-request-id"] == "boom-1"
 
 
-def test_a_cursor_past_the_end_or_out_of_range_is_422_and_quick(stack: Stack) -> None:
-    from hub.gateway.cursor import encode_cursor
-
-    headers = stack.bearer("health-dispatch")
-    topic = "meteorology.warning.v1"
-    for positions, detail in [
-        ({0: 10_000}, "points past the end of partition 0"),
-        ({0: 2**64 - 1}, "a position is out of range"),
-        ({2**40: 0}, "a position is out of range"),
+def test_a_cursor_cannot_be_forged_altered_or_used_elsewhere(stack: Stack) -> None:
+    health, meteorology = stack.bearer("health-dispatch"), stack.bearer("meteorology-feed")
+    url = "/v1/streams/meteorology.warning/events"
+    made = stack.http.get(url, params={"limit": 1}, headers=health)
+    assert made.status_code == 200, made.text
+    cursor = made.json()["next"]
+    body, _, mac = cursor.partition(".")
+    flipped = body[:-1] + ("A" if body[-1] != "A" else "B")
+    for params, headers in [
+        ({"cursor": f"{flipped}.{mac}"}, health),  # altered
+        ({"cursor": f"{body}.{'A' * len(mac)}"}, health),  # forged seal
+        ({"cursor": "eyJ2IjoyLCJwIjo5OTk5OTk5fQ"}, health),  # no seal at all
+        ({"cursor": cursor, "district": "440311"}, health),  # another filter
+        ({"cursor": cursor}, meteorology),  # another agency
     ]:
         started = time.monotonic()
-        response = stack.http.get(
-            "/v1/streams/meteorology.warning/events",
-            params={"cursor": encode_cursor(topic, positions)},
-            headers=headers,
-        )
-        assert detail in _problem(response, 422)["detail"]
+        response = stack.http.get(url, params=params, headers=headers)
+        assert "the cursor is not valid for this request" in _problem(response, 422)["detail"]
         assert time.monotonic() - started < 3
+    other = stack.http.get(
+        "/v1/streams/emergency.incident-report/events", params={"cursor": cursor}, headers=health
+    )
+    assert other.status_code in (403, 422), "a cursor of one stream does not page another"
 
 
 def test_refusals_after_authorization_are_audited(stack: Stack) -> None:
@@ -315,18 +325,31 @@ def test_a_database_failure_while_decoding_is_503_and_loses_nothing(tmp_path) ->
         assert page["count"] == 3 and "skipped" not in page
 
 
-def test_garbage_on_a_topic_is_skipped_and_counted_not_fatal(stack: Stack) -> None:
-    publisher = stack.hub.bus.publisher()
-    for junk in (
+def test_garbage_on_a_topic_is_dead_lettered_by_the_archiver_not_fatal(stack: Stack) -> None:
+    topic = "health.hospital-capacity.v1"
+    junk = [
         b"\x01not framed",
         b"\x00\x00\x00\x03\xe7unknown schema id",
         b"\x00\x00\x00\x00\x01\xff\xff",
-    ):
-        publisher.send("health.hospital-capacity.v1", junk).result(10)
+    ]
+    publisher = stack.hub.bus.publisher()
+    for value in junk:
+        publisher.send(topic, value).result(10)
     publisher.close()
+    stack.archived()
     page = stack.http.get(
         "/v1/streams/health.hospital-capacity/events", headers=stack.bearer("health-dispatch")
     ).json()
-    assert page["skipped"] == 3
-    assert page["count"] == 0
-    assert page["next"], "the cursor moves past garbage: it can never become readable"
+    assert page["count"] == 0 and page["more"] is False
+    reader = stack.hub.bus.reader(pool_size=1)
+    try:
+        dead = reader.read(f"{topic}.dlq", positions={}, limit=100).records
+    finally:
+        reader.close()
+    archived = [r for r in dead if dict(r.headers).get("rejected-by") == b"archiver"]
+    assert sorted(r.value for r in archived) == sorted(junk), "the original bytes, unchanged"
+    for record in archived:
+        headers = dict(record.headers)
+        assert headers["reason"].startswith(b"not archived: ")
+        assert headers["source"].startswith(f"{topic}[0]@".encode())
+    assert stack.archiving.alive

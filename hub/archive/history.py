@@ -1,0 +1,146 @@
+"""History read back from the archive: by stream in order of arrival, or by incident in
+time order, narrowed by time, place, severity and classification in SQL.
+
+Pages are keyed (the last row's key, never an offset), so a page costs what it returns
+whatever the archive's size, and a page resumes exactly where the last one stopped even
+while new events arrive. What the policy keeps out is judged by the gateway afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Engine, and_, or_, select
+
+from hub.archive.index import Box
+from hub.store.models import ArchivedEvent
+
+_T = ArchivedEvent.__table__
+_COLUMNS = (
+    _T.c.id,
+    _T.c.stream,
+    _T.c.partition,
+    _T.c.offset,
+    _T.c.event_id,
+    _T.c.occurred_ms,
+    _T.c.payload,
+)
+
+
+class ArchivedRow(NamedTuple):
+    """What a page needs of a row; a tuple, since a page makes many."""
+
+    id: int
+    stream: str
+    partition: int
+    offset: int
+    event_id: str
+    occurred_ms: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    """The narrowing a caller asked for; every field is optional and they all must hold."""
+
+    since_ms: int | None = None
+    until_ms: int | None = None
+    incident: str | None = None
+    districts: tuple[str, ...] = ()
+    #: The archive's severity rank (1 = level I): "at least II" is a rank of 2 or less.
+    severity_rank_at_most: int | None = None
+    categories: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    bbox: Box | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.since_ms is not None:
+            found.append(_T.c.occurred_ms >= self.since_ms)
+        if self.until_ms is not None:
+            found.append(_T.c.occurred_ms < self.until_ms)
+        if self.incident is not None:
+            found.append(_T.c.incident_id == self.incident)
+        if self.districts:
+            found.append(_T.c.district.in_(self.districts))
+        if self.severity_rank_at_most is not None:
+            found.append(_T.c.severity <= self.severity_rank_at_most)
+        kinds = []
+        if self.categories:
+            kinds.append(_T.c.category.in_(self.categories))
+        if self.codes:
+            kinds.append(_T.c.classification_code.in_(self.codes))
+        if kinds:
+            found.append(or_(*kinds))
+        if self.bbox is not None:
+            box = self.bbox
+            found += [
+                _T.c.min_lat <= box.max_lat,
+                _T.c.max_lat >= box.min_lat,
+                _T.c.min_lon <= box.max_lon,
+                _T.c.max_lon >= box.min_lon,
+            ]
+        return found
+
+    def key(self) -> dict[str, Any]:
+        """The filter as plain data, for a cursor to be bound to."""
+        return {
+            "s": self.since_ms,
+            "u": self.until_ms,
+            "i": self.incident,
+            "d": list(self.districts),
+            "v": self.severity_rank_at_most,
+            "c": list(self.categories),
+            "k": list(self.codes),
+            "b": [self.bbox.min_lat, self.bbox.min_lon, self.bbox.max_lat, self.bbox.max_lon]
+            if self.bbox
+            else None,
+        }
+
+
+class History:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def by_stream(
+        self, stream: str, where: HistoryFilter, *, after: int | None, limit: int
+    ) -> list[ArchivedRow]:
+        """Events of ``stream`` in order of arrival, after the row ``after``."""
+        query = select(*_COLUMNS).where(_T.c.stream == stream, *where.conditions())
+        if after is not None:
+            query = query.where(_T.c.id > after)
+        return self._rows(query.order_by(_T.c.id).limit(limit))
+
+    def by_incident(
+        self,
+        incident: str,
+        streams: Sequence[str],
+        where: HistoryFilter,
+        *,
+        after: tuple[int, int] | None,
+        limit: int,
+    ) -> list[ArchivedRow]:
+        """The incident's events of ``streams``, by when they happened (ties by arrival)."""
+        query = select(*_COLUMNS).where(
+            _T.c.incident_id == incident, _T.c.stream.in_(streams), *where.conditions()
+        )
+        if after is not None:
+            occurred, row = after
+            query = query.where(
+                or_(
+                    _T.c.occurred_ms > occurred,
+                    and_(_T.c.occurred_ms == occurred, _T.c.id > row),
+                )
+            )
+        return self._rows(query.order_by(_T.c.occurred_ms, _T.c.id).limit(limit))
+
+    def event(self, event_id: str) -> ArchivedRow | None:
+        query = select(*_COLUMNS).where(_T.c.event_id == event_id)
+        found = self._rows(query)
+        return found[0] if found else None
+
+    def _rows(self, query: Any) -> list[ArchivedRow]:
+        with self._engine.connect() as connection:
+            return [ArchivedRow(*row) for row in connection.execute(query)]

@@ -1,0 +1,130 @@
+"""Read receipts: the first time each event was served to each agency.
+
+Readers do nothing for them. A page hands its served events to :class:`ReceiptBook`,
+which remembers the time at once and writes in the background, in batches, so a read
+never waits on a write (and, on SQLite, never queues behind the audit writer); a
+receipt already written is not written again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hub.store.models import ReadReceipt
+
+log = logging.getLogger(__name__)
+
+_T = ReadReceipt.__table__
+#: Receipts this process knows are written, so a hot stream is not rewritten per page.
+_REMEMBERED = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    event_id: str
+    agency: str
+    stream: str
+    first_served_ms: int
+    via: str
+
+
+class ReceiptBook:
+    def __init__(self, engine: Engine, *, flush_s: float = 0.2, queue_max: int = 100_000) -> None:
+        self._engine = engine
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._insert: Insert = dialect.insert(_T).on_conflict_do_nothing(
+            index_elements=["event_id", "agency"]
+        )
+        self._flush_s = flush_s
+        self._queue: queue.Queue[Receipt | None] = queue.Queue(maxsize=queue_max)
+        self._written: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._run, name="receipts", daemon=True)
+        self._thread.start()
+
+    def served(self, agency: str, stream: str, event_ids: Iterable[str], via: str) -> None:
+        """Note that ``event_ids`` were served to ``agency`` now."""
+        now = int(time.time() * 1000)
+        with self._lock:
+            fresh = [e for e in event_ids if (e, agency) not in self._written]
+        for event_id in fresh:
+            self._idle.clear()
+            try:
+                self._queue.put_nowait(Receipt(event_id, agency, stream, now, via))
+            except queue.Full:
+                # The events were served and audited; only the receipt is late or lost.
+                log.warning("read receipts queue is full; a receipt is dropped")
+                return
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until what was handed in is written (tests, shutdown)."""
+        return self._idle.wait(timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            deadline = time.monotonic() + self._flush_s
+            while len(batch) < 5_000 and (left := deadline - time.monotonic()) > 0:
+                try:
+                    item = self._queue.get(timeout=left)
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._write(batch)
+                    return
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: Sequence[Receipt]) -> None:
+        unique = {(r.event_id, r.agency): r for r in reversed(batch)}
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    self._insert,
+                    [
+                        {
+                            "event_id": r.event_id,
+                            "agency": r.agency,
+                            "stream": r.stream,
+                            "first_served_ms": r.first_served_ms,
+                            "via": r.via,
+                        }
+                        for r in unique.values()
+                    ],
+                )
+        except Exception:
+            log.exception("%d read receipts could not be written", len(unique))
+        else:
+            with self._lock:
+                for key in unique:
+                    self._written[key] = None
+                while len(self._written) > _REMEMBERED:
+                    self._written.popitem(last=False)
+        if self._queue.empty():
+            self._idle.set()
+
+    def of_event(self, event_id: str) -> list[Receipt]:
+        query = select(_T).where(_T.c.event_id == event_id).order_by(_T.c.first_served_ms)
+        with self._engine.connect() as connection:
+            return [
+                Receipt(r.event_id, r.agency, r.stream, r.first_served_ms, r.via)
+                for r in connection.execute(query)
+            ]
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(10)

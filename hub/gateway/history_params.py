@@ -1,0 +1,105 @@
+"""The history filters as query parameters, parsed once for the stream page and the
+incident timeline alike; a bad value is a 422 that names the parameter."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Query
+from fastapi.exceptions import RequestValidationError
+
+from hub.archive.history import HistoryFilter
+from hub.archive.index import SEVERITY_RANK, Box
+from hub.policy.vocabulary import CATEGORIES
+
+DISTRICT = r"^[0-9]{6}$"
+CLASSIFICATION = r"^[A-Z0-9_]{1,32}$"
+BBOX = r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"
+INCIDENT = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+
+def _invalid(name: str, message: str, value: object) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}]
+    )
+
+
+def _ms(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
+
+
+def _box(text: str | None) -> Box | None:
+    """GeoJSON's order: west, south, east, north."""
+    if text is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise _invalid("bbox", "four numbers: west,south,east,north", text) from None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise _invalid(
+            "bbox", "west <= east within -180..180 and south <= north within -90..90", text
+        )
+    return Box(min_lat=south, min_lon=west, max_lat=north, max_lon=east)
+
+
+async def history_filter(
+    since: Annotated[
+        datetime | None, Query(description="events that occurred at or after (RFC 3339)")
+    ] = None,
+    until: Annotated[datetime | None, Query(description="events that occurred before")] = None,
+    incident: Annotated[
+        str | None, Query(pattern=INCIDENT, description="events of this incident id")
+    ] = None,
+    district: Annotated[
+        list[str] | None,
+        Query(description="GB/T 2260 district codes (repeat for several)", max_length=50),
+    ] = None,
+    severity_at_least: Annotated[
+        str | None,
+        Query(pattern=r"^(I|II|III|IV)$", description="level I (gravest) to IV; II keeps I, II"),
+    ] = None,
+    classification: Annotated[
+        list[str] | None,
+        Query(
+            description="GB/T 35561 categories (NATURAL_DISASTER ...) or sub-type codes",
+            max_length=20,
+        ),
+    ] = None,
+    bbox: Annotated[
+        str | None, Query(pattern=BBOX, description="west,south,east,north (WGS84 degrees)")
+    ] = None,
+) -> HistoryFilter:
+    since_ms, until_ms = _ms(since), _ms(until)
+    if since_ms is not None and until_ms is not None and until_ms <= since_ms:
+        raise _invalid("until", "until must be later than since", until)
+    districts = tuple(dict.fromkeys(district or ()))
+    for code in districts:
+        if not _matches(DISTRICT, code):
+            raise _invalid("district", "a six-digit GB/T 2260 code", code)
+    kinds = tuple(dict.fromkeys(classification or ()))
+    for kind in kinds:
+        if not _matches(CLASSIFICATION, kind):
+            raise _invalid("classification", "a category or a code such as 11B03", kind)
+    return HistoryFilter(
+        since_ms=since_ms,
+        until_ms=until_ms,
+        incident=incident,
+        districts=districts,
+        severity_rank_at_most=SEVERITY_RANK[severity_at_least] if severity_at_least else None,
+        categories=tuple(k for k in kinds if k in CATEGORIES),
+        codes=tuple(k for k in kinds if k not in CATEGORIES),
+        bbox=_box(bbox),
+    )
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern.strip("^$"), value) is not None
+
+
+HistoryFilterDep = Annotated[HistoryFilter, Depends(history_filter)]
