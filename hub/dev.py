@@ -56,6 +56,9 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
         say(f"\nconsole people ({base}/console; passwords also in {env_file}):")
         for person, password in people:
             say(f"  {person.username:<20} {password}  {person.role}, {person.agency}")
+        refilled = running.replay()
+        if refilled.replayed:
+            say(f"\nthe broker started empty; from the archive: {refilled.summary()}")
         with running.archiving() as archiving:
             _run_demo_connectors(running, say)
             reader = running.bus.reader(pool_size=1)

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.archive.archiver import REJECTED, Archiver, ArchiverThread
+from hub.archive.replay import ReplayReport, replay
 from hub.archive.store import ArchiveStore
 from hub.bus.broker import EmbeddedBroker
 from hub.bus.factory import open_bus
@@ -93,6 +94,21 @@ class HubStack:
             poll_s=archive.poll_s,
             rejected=(*REJECTED, RegistryError),
         )
+
+    def replay(self) -> ReplayReport:
+        """Refill the topics that lost records (a restarted in-memory broker) from the
+        archive; before an archiver starts."""
+        publisher, reader = self.bus.publisher(), self.bus.reader(pool_size=1)
+        try:
+            return replay(
+                self.engine,
+                publisher=publisher,
+                reader=reader,
+                topics=[s.topic for s in self.policy.streams],
+            )
+        finally:
+            publisher.close()
+            reader.close()
 
     def archiving(self) -> ArchiverThread:
         """The archiver in a thread of this process: ``with stack.archiving(): ...``."""

@@ -7,18 +7,18 @@ insert and the commit loses both and the records are read again; a record read t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Insert, func, select
+from sqlalchemy import Engine, Insert, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.archive.index import EventIndex
 from hub.store.models import ArchivedEvent, ArchivePosition
 
-_EVENTS = ArchivedEvent.__table__
-_POSITIONS = ArchivePosition.__table__
+_EVENTS = cast(Table, ArchivedEvent.__table__)
+_POSITIONS = cast(Table, ArchivePosition.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +99,54 @@ class ArchiveStore:
             query = query.where(_EVENTS.c.stream == stream)
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """What replay needs of an archived row: enough to put the record back on its topic."""
+
+    id: int
+    event_id: str
+    payload: bytes
+
+
+def replay_batches(engine: Engine, topic: str, size: int = 1_000) -> Iterator[list[StoredRecord]]:
+    """The topic's archived records, oldest first, a batch at a time."""
+    after = -1
+    while True:
+        query = (
+            select(_EVENTS.c.id, _EVENTS.c.event_id, _EVENTS.c.payload)
+            .where(_EVENTS.c.topic == topic, _EVENTS.c.id > after)
+            .order_by(_EVENTS.c.id)
+            .limit(size)
+        )
+        with engine.connect() as connection:
+            batch = [StoredRecord(*row) for row in connection.execute(query)]
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id
+
+
+def move_records(engine: Engine, moved: Sequence[tuple[int, int, int]]) -> None:
+    """Give replayed rows (id, partition, offset) their new place on the topic."""
+    if not moved:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            update(_EVENTS)
+            .where(_EVENTS.c.id == bindparam("row"))
+            .values(partition=bindparam("p"), offset=bindparam("o")),
+            [{"row": r, "p": p, "o": o} for r, p, o in moved],
+        )
+
+
+def reset_positions(engine: Engine, topic: str, starts: Mapping[int, int]) -> None:
+    """Forget where the archiver was in ``topic``; it goes on from ``starts``."""
+    with engine.begin() as connection:
+        connection.execute(delete(_POSITIONS).where(_POSITIONS.c.topic == topic))
+        if starts:
+            connection.execute(
+                _POSITIONS.insert(),
+                [{"topic": topic, "partition": p, "next_offset": o} for p, o in starts.items()],
+            )

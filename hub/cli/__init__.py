@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import audit, clients, connector, db, policy, schemas, serve, token, users
+from hub.cli import archive, audit, clients, connector, db, policy, schemas, serve, token, users
 
 app = typer.Typer(
     help="Linkage: the inter-departmental data-sharing hub for city emergency management.",
@@ -15,7 +15,7 @@ app = typer.Typer(
 app.command()(serve.dev)
 app.command()(serve.gateway)
 app.command()(serve.broker)
-for group in (db, schemas, policy, clients, users, token, audit, connector):
+for group in (db, schemas, policy, clients, users, token, audit, archive, connector):
     app.add_typer(group.app, name=group.NAME)
 
 

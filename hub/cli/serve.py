@@ -19,10 +19,18 @@ def dev() -> None:
     run_or_exit(lambda: run_dev(load_settings()))
 
 
-def gateway() -> None:
+def gateway(
+    archive: Annotated[
+        bool | None,
+        typer.Option(
+            help="run the archiver in this process too; default: only with the embedded broker"
+        ),
+    ] = None,
+) -> None:
     """Serve the gateway (starts the embedded broker unless HUB_KAFKA_BOOTSTRAP is set).
 
-    It migrates the database, registers the schemas and creates the topics first.
+    It migrates the database, registers the schemas and creates the topics first. With
+    a cluster, run `hub archive` beside it (one per database) for history.
     """
     from hub.bus.broker import stop_on_sigterm
     from hub.stack import open_stack, serve_gateway
@@ -33,7 +41,12 @@ def gateway() -> None:
     def serve() -> None:
         stop_on_sigterm()
         with open_stack(settings) as running:
-            serve_gateway(running)
+            if archive if archive is not None else running.broker is not None:
+                running.replay()
+                with running.archiving():
+                    serve_gateway(running)
+            else:
+                serve_gateway(running)
 
     run_or_exit(serve)
 

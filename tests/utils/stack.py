@@ -120,6 +120,7 @@ def gateway_stack(
         credentials = {
             demo.client_id: issued for demo, issued in issue_demo_credentials(hub.sessions)
         }
+        hub.replay()
         with hub.archiving() as archiving, TestClient(gateway_app(hub)) as http:
             yield Stack(hub, http, credentials, archiving)
 

@@ -92,14 +92,34 @@ class KafkaReader:
     def end_offsets(self, topic: str) -> dict[int, int]:
         try:
             with self._consumer() as consumer:
-                partitions = consumer.partitions_for_topic(topic) or ()
-                tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-                if not tps:
-                    return {}
-                ends = consumer.end_offsets(tps)
-                return {tp.partition: int(offset) for tp, offset in ends.items()}
+                return self._ends(consumer, topic)
         except KafkaError as exc:
             raise BrokerUnavailable(f"end offsets of {topic}: {exc}") from exc
+
+    def _ends(self, consumer: KafkaConsumer, topic: str) -> dict[int, int]:
+        """The high watermarks a fetch reports. Tansu answers ListOffsets (latest) with the
+        last batch's base offset plus one, not the end, so that answer only tells where
+        to fetch from; the fetch's high watermark is the end."""
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not tps:
+            return {}
+        listed = consumer.end_offsets(tps)
+        consumer.assign([])
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, max(0, int(listed.get(tp) or 0) - 1))
+        ends: dict[int, int] = {}
+        deadline = time.monotonic() + self._timeout_s
+        while len(ends) < len(tps):
+            if time.monotonic() > deadline:
+                missing = sorted(tp.partition for tp in tps if tp.partition not in ends)
+                raise BrokerUnavailable(f"no high watermark for {topic} partitions {missing}")
+            consumer.poll(timeout_ms=_POLL_SLICE_MS, max_records=1)
+            for tp in tps:
+                high = consumer.highwater(tp)
+                if high is not None:
+                    ends[tp.partition] = int(high)
+        return ends
 
     def _read(
         self, consumer: KafkaConsumer, topic: str, positions: dict[int, int], limit: int

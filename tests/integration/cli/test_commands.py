@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -16,24 +15,13 @@ import pytest
 from hub.bus.broker import free_port
 from hub.bus.factory import open_bus
 from hub.config import KafkaSettings
-from tests.utils.processes import is_alive
+from tests.utils.processes import hub_env, is_alive
 
 HUB = [sys.executable, "-m", "hub"]
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env.update(
-        HUB_CONFIG=str(tmp_path / "absent.toml"),
-        HUB_VAR_DIR=str(tmp_path / "var"),
-        HUB_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db",
-        HUB_AUTH_KEY_DIR=str(tmp_path / "keys"),
-        # Every key a command may make stays in the test's folder, never in the checkout.
-        HUB_AUDIT_KEY_DIR=str(tmp_path / "keys" / "audit"),
-        HUB_POLICY_MASK_KEY_DIR=str(tmp_path / "keys" / "masks"),
-    )
-    env.update(extra)
-    return env
+    return hub_env(tmp_path, **extra)
 
 
 def _wait_line(
