@@ -38,16 +38,16 @@ class Receipt:
 
 
 class ReceiptBook:
-    def __init__(self, engine: Engine, *, flush_s: float = 0.2, queue_max: int = 100_000) -> None:
+    def __init__(self, engine: Engine, *, flush_s: float = 0.2, queue_max: int = 10_000) -> None:
         self._engine = engine
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert: Insert = dialect.insert(_T).on_conflict_do_nothing(
             index_elements=["event_id", "agency"]
         )
         self._flush_s = flush_s
-        self._queue: queue.Queue[Receipt | None] = queue.Queue(maxsize=queue_max)
+        #: Each item is one page's receipts: a put per page, not per event.
+        self._queue: queue.Queue[list[Receipt] | None] = queue.Queue(maxsize=queue_max)
         self._written: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
         self._thread = threading.Thread(target=self._run, name="receipts", daemon=True)
@@ -56,16 +56,18 @@ class ReceiptBook:
     def served(self, agency: str, stream: str, event_ids: Iterable[str], via: str) -> None:
         """Note that ``event_ids`` were served to ``agency`` now."""
         now = int(time.time() * 1000)
-        with self._lock:
-            fresh = [e for e in event_ids if (e, agency) not in self._written]
-        for event_id in fresh:
-            self._idle.clear()
-            try:
-                self._queue.put_nowait(Receipt(event_id, agency, stream, now, via))
-            except queue.Full:
-                # The events were served and audited; only the receipt is late or lost.
-                log.warning("read receipts queue is full; a receipt is dropped")
-                return
+        written = self._written
+        fresh = [
+            Receipt(e, agency, stream, now, via) for e in event_ids if (e, agency) not in written
+        ]
+        if not fresh:
+            return
+        self._idle.clear()
+        try:
+            self._queue.put_nowait(fresh)
+        except queue.Full:
+            # The events were served and audited; only the receipts are late or lost.
+            log.warning("read receipts queue is full; %d receipts are dropped", len(fresh))
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until what was handed in is written (tests, shutdown)."""
@@ -76,7 +78,7 @@ class ReceiptBook:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
+            batch = list(first)
             deadline = time.monotonic() + self._flush_s
             while len(batch) < 5_000 and (left := deadline - time.monotonic()) > 0:
                 try:
@@ -86,7 +88,7 @@ class ReceiptBook:
                 if item is None:
                     self._write(batch)
                     return
-                batch.append(item)
+                batch += item
             self._write(batch)
 
     def _write(self, batch: Sequence[Receipt]) -> None:
@@ -109,11 +111,11 @@ class ReceiptBook:
         except Exception:
             log.exception("%d read receipts could not be written", len(unique))
         else:
-            with self._lock:
-                for key in unique:
-                    self._written[key] = None
-                while len(self._written) > _REMEMBERED:
-                    self._written.popitem(last=False)
+            # Only this thread changes the set; readers' membership checks are atomic.
+            for key in unique:
+                self._written[key] = None
+            while len(self._written) > _REMEMBERED:
+                self._written.popitem(last=False)
         if self._queue.empty():
             self._idle.set()
 

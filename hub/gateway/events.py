@@ -96,6 +96,9 @@ class EventPages:
         self.page_default = page_default
         self.page_max = page_max
         self.page_bytes = page_bytes
+        #: The last size of an event served per stream, so that a page the byte cap will
+        #: cut does not fetch rows it cannot hold.
+        self._sizes: dict[str, int] = {}
 
     def limit(self, limit: int | None) -> int:
         if limit is not None and limit > self.page_max:
@@ -189,8 +192,9 @@ class EventPages:
         while more and scanned < wanted * self.SCAN_FACTOR:
             # Whole batches, even when the page lacks only a few events: under a strict
             # filter, asking for just the missing few would cost a query per record.
-            rows = fetch(position, wanted)
-            more = len(rows) >= wanted
+            batch = self._batch(accesses, wanted)
+            rows = fetch(position, batch)
+            more = len(rows) >= batch
             full = False
             for row in rows:
                 shown = self._show(accesses[row.stream], row, also[row.stream], page.masked)
@@ -205,6 +209,7 @@ class EventPages:
                         full = True
                         break
                     page.elements.append(element)
+                    self._sizes[row.stream] = len(element)
                     page.shown.append(shown)
                     page.served_ids.setdefault(row.stream, []).append(row.event_id)
                     size += len(element) + 1
@@ -220,6 +225,13 @@ class EventPages:
         page.position = position
         self._note_receipts(accesses, page, via)
         return page
+
+    def _batch(self, accesses: Mapping[str, StreamAccess], wanted: int) -> int:
+        sizes = [self._sizes.get(s) for s in accesses]
+        if not sizes or None in sizes:
+            return wanted
+        smallest = min(s for s in sizes if s is not None)
+        return max(1, min(wanted, self.page_bytes // max(smallest, 1) + 1))
 
     def _show(
         self,

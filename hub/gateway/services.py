@@ -120,7 +120,7 @@ def build_services(
         settings.auth.key_dir / CURSOR_KEY,
         create=dev,
         what="cursor key",
-        advice="copy it from another gateway replica, or let a dev gateway make one",
+        advice="create it with `hub token keygen` (replicas share one: copy it to each)",
     )
     auth = settings.auth
     return GatewayServices(
