@@ -79,6 +79,21 @@ class GatewaySettings(_Section):
     page_bytes: int = Field(default=4 * 1024 * 1024, ge=1_024)
 
 
+class LiveSettings(_Section):
+    """Live feeds (Server-Sent Events)."""
+
+    #: A comment line this often keeps proxies from closing a quiet feed.
+    heartbeat_s: float = Field(default=15.0, gt=0, le=300)
+    #: Events a subscriber may fall behind before it is cut off (it resumes by its id).
+    queue_max: int = Field(default=1_000, ge=10, le=100_000)
+    #: Recent records each stream's feed keeps for clients that reconnect.
+    ring_size: int = Field(default=10_000, ge=100, le=1_000_000)
+    #: How long a resume waits for the archive to reach the ring before it gives up.
+    archive_wait_s: float = Field(default=5.0, gt=0, le=60)
+    #: How often a feed checks that its token and grant still hold.
+    recheck_s: float = Field(default=1.0, gt=0, le=5)
+
+
 class ArchiveSettings(_Section):
     """The archiver: every stream's events, indexed in the database for history."""
 
@@ -166,6 +181,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     gateway: GatewaySettings = GatewaySettings()
     archive: ArchiveSettings = ArchiveSettings()
+    live: LiveSettings = LiveSettings()
     audit: AuditSettings = AuditSettings()
     console: ConsoleSettings = ConsoleSettings()
     telemetry: TelemetrySettings = TelemetrySettings()

@@ -36,6 +36,8 @@ class Caller:
     agency: str
     scopes: frozenset[str]
     token_id: str
+    #: When the credential stops being valid (epoch seconds); a live feed ends then.
+    expires_at: float | None = None
 
 
 def parse_scopes(text: str | None) -> frozenset[str]:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Engine, and_, or_, select
 
-from hub.archive.index import Box
+from hub.archive.index import Box, EventIndex
 from hub.store.models import ArchivedEvent
 
 _T = ArchivedEvent.__table__
@@ -84,6 +84,27 @@ class HistoryFilter:
             ]
         return found
 
+    def matches(self, index: EventIndex) -> bool:
+        """The same conditions as :meth:`conditions`, for an event not yet archived (the
+        live feed judges each record as it comes)."""
+        if self.since_ms is not None and index.occurred_ms < self.since_ms:
+            return False
+        if self.until_ms is not None and index.occurred_ms >= self.until_ms:
+            return False
+        if self.incident is not None and index.incident_id != self.incident:
+            return False
+        if self.districts and index.district not in self.districts:
+            return False
+        if self.severity_rank_at_most is not None and (
+            index.severity is None or index.severity > self.severity_rank_at_most
+        ):
+            return False
+        if (self.categories or self.codes) and not (
+            index.category in self.categories or index.classification_code in self.codes
+        ):
+            return False
+        return self.bbox is None or (index.box is not None and index.box.overlaps(self.bbox))
+
     def key(self) -> dict[str, Any]:
         """The filter as plain data, for a cursor to be bound to."""
         return {
@@ -135,6 +156,27 @@ class History:
                 )
             )
         return self._rows(query.order_by(_T.c.occurred_ms, _T.c.id).limit(limit))
+
+    def after_positions(
+        self,
+        topic: str,
+        where: HistoryFilter,
+        positions: dict[int, int],
+        upto: dict[int, int],
+        *,
+        limit: int,
+    ) -> list[ArchivedRow]:
+        """The topic's rows from ``positions`` (partition -> next offset) up to, not
+        including, ``upto``, in order of arrival: what a live feed missed."""
+        ranges = [
+            and_(_T.c.partition == p, _T.c.offset >= start, _T.c.offset < upto.get(p, start))
+            for p, start in positions.items()
+            if upto.get(p, start) > start
+        ]
+        if not ranges:
+            return []
+        query = select(*_COLUMNS).where(_T.c.topic == topic, or_(*ranges), *where.conditions())
+        return self._rows(query.order_by(_T.c.id).limit(limit))
 
     def event(self, event_id: str) -> ArchivedRow | None:
         query = select(*_COLUMNS).where(_T.c.event_id == event_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -60,6 +60,10 @@ class AuditTrail:
     resource: str | None = None
     #: Events served from a stream (records of other kinds, a catalogue entry say, are not).
     events: int = 0
+    #: A live feed: its first row is written when it starts, a second (``.end``) with what
+    #: it served when it ends, however it ends.
+    streaming: bool = False
+    end_reason: str = ""
 
     def allow(self, reason: str) -> None:
         self.allowed, self.reason = True, reason
@@ -197,6 +201,9 @@ class AuditMiddleware:
                 with contextlib.suppress(AuditUnavailable):
                     await self._write(scope, trail, 500)
             raise
+        finally:
+            if trail.streaming and written and not replaced:
+                await self._write_end(scope, trail)
 
     def _is_public(self, scope: Scope) -> bool:
         route = scope.get("route")
@@ -212,6 +219,22 @@ class AuditMiddleware:
             await send_problem(send, scope, "audit-unavailable", exc.message)
             return False
         return True
+
+    async def _write_end(self, scope: Scope, trail: AuditTrail) -> None:
+        """The second row of a live feed: how many events it served, and why it ended."""
+        params = dict(scope.get("path_params") or {})
+        entry = trail.entry(
+            request_id=str(scope.get("state", {}).get("request_id", "-")),
+            action=f"{_action(scope)}.end",
+            status=200,
+            stream=params.pop("stream", None),
+        )
+        if trail.end_reason:
+            entry = replace(entry, reason=f"{entry.reason}; ended: {trail.end_reason}")
+        try:
+            await self._sink().append(entry)
+        except AuditUnavailable:
+            log.error("the end of a live feed could not be audited (%d events)", trail.events)
 
     async def _write(self, scope: Scope, trail: AuditTrail, status: int) -> None:
         params = dict(scope.get("path_params") or {})

@@ -33,6 +33,7 @@ from hub.gateway.auditing import AuditTrail, trail_of
 from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.events import EventPages
+from hub.gateway.live_stream import LiveStream
 from hub.gateway.services import GatewayServices
 from hub.identity import (
     AUDIT_READ,
@@ -92,6 +93,7 @@ AuditLogDep = Annotated[AuditLog, Depends(_part("audit_log"))]
 RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
 AcksDep = Annotated[AckBook, Depends(_part("acks"))]
+LiveDep = Annotated[LiveStream, Depends(_part("live"))]
 ReceiptsDep = Annotated[ReceiptBook, Depends(_part("receipts"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
@@ -181,13 +183,14 @@ async def requested_purpose(
 PurposeDep = Annotated[str | None, Depends(requested_purpose)]
 
 
-async def stream_access(
-    stream: StreamIdParam,
-    caller: CallerDep,
-    purpose: PurposeDep,
-    policies: PoliciesDep,
-    emergencies: EmergenciesDep,
-    trail: TrailDep,
+async def _decided(
+    action: str,
+    stream: str,
+    caller: Caller,
+    purpose: str | None,
+    policies: PolicyHolder,
+    emergencies: EmergencyService,
+    trail: AuditTrail,
 ) -> StreamAccess:
     """Resolve the stream once and decide once; the route gets both, and the policy."""
     require_scope(caller, STREAMS_READ, trail)
@@ -206,7 +209,7 @@ async def stream_access(
         policy,
         agency=caller.agency,
         stream=entry,
-        action="read",
+        action=action,
         purpose=purpose,
         emergencies=declared,
     )
@@ -219,6 +222,30 @@ async def stream_access(
         trail.emergency_id = ",".join(e.id for e in decision.emergencies)
         trail.review_required = True
     return StreamAccess(caller, entry, decision, policy)
+
+
+async def stream_access(
+    stream: StreamIdParam,
+    caller: CallerDep,
+    purpose: PurposeDep,
+    policies: PoliciesDep,
+    emergencies: EmergenciesDep,
+    trail: TrailDep,
+) -> StreamAccess:
+    """May the caller read the stream's events (pages, timelines)?"""
+    return await _decided("read", stream, caller, purpose, policies, emergencies, trail)
+
+
+async def stream_subscription(
+    stream: StreamIdParam,
+    caller: CallerDep,
+    purpose: PurposeDep,
+    policies: PoliciesDep,
+    emergencies: EmergenciesDep,
+    trail: TrailDep,
+) -> StreamAccess:
+    """May the caller follow the stream live? A grant says so with ``subscribe``."""
+    return await _decided("subscribe", stream, caller, purpose, policies, emergencies, trail)
 
 
 async def subject_name(
@@ -323,6 +350,7 @@ EmergencyReader = Annotated[Caller, Depends(emergency_reader)]
 Reviewer = Annotated[Caller, Depends(reviewer)]
 CatalogueReader = Annotated[Caller, Depends(catalogue_reader)]
 DecisionDep = Annotated[StreamAccess, Depends(stream_access)]
+SubscriptionDep = Annotated[StreamAccess, Depends(stream_subscription)]
 RegistryReader = Annotated[Caller, Depends(registry_reader)]
 RegistryWriter = Annotated[Caller, Depends(registry_writer)]
 RegistryAdmin = Annotated[Caller, Depends(registry_admin)]
@@ -337,6 +365,7 @@ ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
     reviewer,
     catalogue_reader,
     stream_access,
+    stream_subscription,
     registry_reader,
     registry_writer,
     registry_admin,

@@ -25,7 +25,7 @@ from hub.policy.decision import StreamAccess
 from hub.policy.filters import RowCheck
 from hub.policy.plan_cache import PlanCache, emergency_rows
 from hub.registry.errors import RegistryError
-from hub.serde.avro import AvroDeserializer
+from hub.serde.avro import AvroDeserializer, CompiledSchema
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +247,22 @@ class EventPages:
             # row edited in the database) is skipped and counted, never a 500.
             log.warning("undecodable archived event %s: %s", row.event_id, type(exc).__name__)
             return _UNDECODABLE
+        return self.present(
+            access, row.stream, row.partition, row.offset, schema, event, also, masked
+        )
+
+    def present(
+        self,
+        access: StreamAccess,
+        stream: str,
+        partition: int,
+        offset: int,
+        schema: CompiledSchema,
+        event: dict[str, Any],
+        also: RowCheck | None,
+        masked: set[str],
+    ) -> dict[str, Any] | None:
+        """A decoded event as the caller may see it (an element of a page), or None."""
         plan = self._plans.plan(
             access.policy, access.decision, schema.schema_id, lambda: schema.text
         )
@@ -254,12 +270,10 @@ class EventPages:
         if shown is None:
             return None
         masked.update(plan.masked)
-        return {
-            "stream": row.stream,
-            "partition": row.partition,
-            "offset": row.offset,
-            "event": shown,
-        }
+        return {"stream": stream, "partition": partition, "offset": offset, "event": shown}
+
+    def decode(self, payload: bytes) -> tuple[CompiledSchema, dict[str, Any]]:
+        return self._decode.decode(payload)
 
     def _note_receipts(self, accesses: Mapping[str, StreamAccess], page: Page, via: str) -> None:
         for stream, ids in page.served_ids.items():

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.archive.history import History
+from hub.archive.store import ArchiveStore
 from hub.audit.log import AuditLog
 from hub.audit.monitor import ChainMonitor
 from hub.audit.proofs import AuditProofs
@@ -35,7 +36,9 @@ from hub.gateway.auth.users import UserStore
 from hub.gateway.checkpoint_feed import CheckpointFeed
 from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import EventPages
+from hub.gateway.live_stream import LiveStream
 from hub.keyfiles import load_key as load_secret
+from hub.live.feed import LiveFeeds
 from hub.policy.holder import PolicyHolder
 from hub.policy.keys import MaskKeys
 from hub.policy.model import Policy
@@ -76,12 +79,15 @@ class GatewayServices:
     history: History
     receipts: ReceiptBook
     acks: AckBook
+    live: LiveStream
+    feeds: LiveFeeds
     feed: CheckpointFeed
     owns_engine: bool = True
 
     def close(self) -> None:
         # The writers first: the rows still queued commit before the pool goes.
         self.audit.close()
+        self.feeds.close()
         self.receipts.close()
         self.feed.close()
         if self.owns_engine:
@@ -116,6 +122,13 @@ def build_services(
     writer.start()
     history = History(engine)
     receipts = ReceiptBook(engine)
+    decode = AvroDeserializer(schemas)
+    feeds = LiveFeeds(
+        bus=bus,
+        decode=decode,
+        reader=lambda: bus.reader(pool_size=1),
+        ring_size=settings.live.ring_size,
+    )
     cursor_key = load_secret(
         settings.auth.key_dir / CURSOR_KEY,
         create=dev,
@@ -123,6 +136,17 @@ def build_services(
         advice="create it with `hub token keygen` (replicas share one: copy it to each)",
     )
     auth = settings.auth
+    cursors = CursorCodec(cursor_key)
+    events = EventPages(
+        history=history,
+        decode=decode,
+        plans=plans,
+        cursors=cursors,
+        receipts=receipts,
+        page_default=settings.gateway.page_default,
+        page_max=settings.gateway.page_max,
+        page_bytes=settings.gateway.page_bytes,
+    )
     return GatewayServices(
         settings=settings,
         engine=engine,
@@ -159,19 +183,20 @@ def build_services(
         registry=registry,
         schemas=schemas,
         plans=plans,
-        events=EventPages(
-            history=history,
-            decode=AvroDeserializer(schemas),
-            plans=plans,
-            cursors=CursorCodec(cursor_key),
-            receipts=receipts,
-            page_default=settings.gateway.page_default,
-            page_max=settings.gateway.page_max,
-            page_bytes=settings.gateway.page_bytes,
-        ),
+        events=events,
         history=history,
         receipts=receipts,
         acks=AckBook(engine),
+        live=LiveStream(
+            feeds=feeds,
+            pages=events,
+            archive=ArchiveStore(engine),
+            history=history,
+            cursors=cursors,
+            receipts=receipts,
+            settings=settings.live,
+        ),
+        feeds=feeds,
         feed=feed,
         owns_engine=owns_engine,
     )

@@ -30,12 +30,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hub.serde": frozenset({"hub.errors"}),
     "hub.tlog": frozenset(),
     "hub.keyfiles": frozenset({"hub.errors"}),
+    # The integrators' client stands alone: it speaks HTTP to a hub, nothing else.
+    "hub.client": frozenset(),
     "hub.store": frozenset({"hub.config", "hub.errors", "hub.tlog"}),
     "hub.bus": frozenset({"hub.config", "hub.errors"}),
     "hub.registry": frozenset({"hub.serde", "hub.store", "hub.errors"}),
     "hub.policy": frozenset({"hub.serde", "hub.identity", "hub.keyfiles", "hub.errors"}),
     "hub.archive": frozenset({"hub.store", "hub.bus", "hub.serde", "hub.config", "hub.errors"}),
     "hub.coordination": frozenset({"hub.store", "hub.errors"}),
+    "hub.live": frozenset({"hub.archive", "hub.bus", "hub.serde", "hub.errors"}),
     "hub.audit": frozenset({"hub.store", "hub.tlog", "hub.config", "hub.errors"}),
     "hub.catalog": frozenset(
         {"hub.serde", "hub.registry", "hub.policy", "hub.store", "hub.config", "hub.errors"}
@@ -55,6 +58,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "hub.errors",
             "hub.identity",
             "hub.keyfiles",
+            "hub.live",
             "hub.policy",
             "hub.registry",
             "hub.serde",

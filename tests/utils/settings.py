@@ -11,6 +11,7 @@ from hub.config import (
     DatabaseSettings,
     GatewaySettings,
     KafkaSettings,
+    LiveSettings,
     PolicySettings,
     Settings,
 )
@@ -27,6 +28,7 @@ def make_settings(
     policies_dir: Path | None = None,
     watch_s: float = 0.0,
     checkpoint_rows: int = 1_000,
+    live: LiveSettings | None = None,
 ) -> Settings:
     return Settings(
         env="test",
@@ -38,4 +40,5 @@ def make_settings(
         kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
         gateway=GatewaySettings(page_default=100, page_max=page_max),
         audit=AuditSettings(key_dir=tmp / "keys" / "audit", checkpoint_rows=checkpoint_rows),
+        live=live or LiveSettings(),
     )

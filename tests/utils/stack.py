@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from hub.archive.archiver import Archiver, ArchiverThread
 from hub.bus.broker import EmbeddedBroker
-from hub.config import Settings
+from hub.config import LiveSettings, Settings
 from hub.connect import Connector, RunReport
 from hub.demo.clients import issue_demo_credentials
 from hub.gateway.auth.clients import IssuedCredentials
@@ -108,6 +108,8 @@ def gateway_stack(
     policies_dir: Path | None = None,
     watch_s: float = 0.0,
     checkpoint_rows: int = 1_000,
+    live_ring: int = 10_000,
+    live_queue: int = 1_000,
 ) -> Iterator[Stack]:
     settings = make_settings(
         tmp,
@@ -115,6 +117,7 @@ def gateway_stack(
         policies_dir=policies_dir,
         watch_s=watch_s,
         checkpoint_rows=checkpoint_rows,
+        live=LiveSettings(ring_size=live_ring, queue_max=live_queue),
     )
     with open_stack(settings) as hub:
         credentials = {

@@ -53,6 +53,7 @@ class TokenVerifier(JWTBearerTokenValidator):  # type: ignore[misc]
             agency=agency,
             scopes=parse_scopes(_scope_text(claims.get("scope"))),
             token_id=str(claims["jti"]),
+            expires_at=float(claims["exp"]) if isinstance(claims.get("exp"), int) else None,
         )
 
 

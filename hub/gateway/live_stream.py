@@ -1,0 +1,290 @@
+"""A live feed as Server-Sent Events: catch up from the archive and the feed's ring,
+then follow, judging every record by the caller's grant; end with a reason when the
+grant, the emergency or the token no longer holds, or the client falls behind.
+
+Every message's ``id`` is a sealed token of the positions after it, in every partition;
+a client that reconnects with it as ``Last-Event-ID`` misses nothing and gets nothing
+twice: what the ring still holds comes from the ring, anything older from the archive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+
+from hub.archive.history import History, HistoryFilter
+from hub.archive.store import ArchiveStore
+from hub.config import LiveSettings
+from hub.coordination.receipts import ReceiptBook
+from hub.errors import BadRequest
+from hub.gateway.auditing import AuditTrail
+from hub.gateway.cursor import CursorCodec
+from hub.gateway.events import UNDECODABLE, EventPages, page_json
+from hub.live.feed import LiveFeeds, LiveRecord, Subscriber
+from hub.policy.decision import StreamAccess
+from hub.policy.plan_cache import emergency_rows
+
+#: Decides again, under the policy and emergencies in force now; a reason when refused.
+Recheck = Callable[[], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRequest:
+    access: StreamAccess
+    where: HistoryFilter
+    resume: str | None
+
+
+class LiveStream:
+    def __init__(
+        self,
+        *,
+        feeds: LiveFeeds,
+        pages: EventPages,
+        archive: ArchiveStore,
+        history: History,
+        cursors: CursorCodec,
+        receipts: ReceiptBook,
+        settings: LiveSettings,
+    ) -> None:
+        self._feeds = feeds
+        self._pages = pages
+        self._archive = archive
+        self._history = history
+        self._cursors = cursors
+        self._receipts = receipts
+        self._settings = settings
+
+    def bound(self, request: LiveRequest) -> dict[str, Any]:
+        access = request.access
+        return {
+            "route": "live",
+            "stream": access.stream.id,
+            "agency": access.caller.agency,
+            "purpose": access.decision.purpose,
+            "filter": request.where.key(),
+        }
+
+    def resume_from(self, request: LiveRequest) -> dict[int, int] | None:
+        """The positions sealed in ``Last-Event-ID`` (checked before the answer starts)."""
+        sealed = self._cursors.decode(request.resume, self.bound(request))
+        if sealed is None:
+            return None
+        try:
+            return {int(p): int(o) for p, o in dict(sealed).items()}
+        except (TypeError, ValueError):
+            raise BadRequest("Last-Event-ID is not a resume token of this feed") from None
+
+    async def events(
+        self,
+        request: LiveRequest,
+        since: dict[int, int] | None,
+        trail: AuditTrail,
+        recheck: Recheck,
+    ) -> AsyncIterator[bytes]:
+        access = request.access
+        topic = access.stream.topic
+        feed = await run_in_threadpool(self._feeds.feed, topic)
+        subscriber = Subscriber(asyncio.get_running_loop(), asyncio.Queue(self._settings.queue_max))
+        backlog, older, floor = feed.subscribe(subscriber, since)
+        positions = dict(since) if since is not None else feed.positions()
+        bound = self.bound(request)
+        also = emergency_rows(access.decision)
+        sent = _Counter(trail, self._receipts, access)
+        try:
+            # The feed's starting point, before any event: a client that reconnects
+            # with it misses nothing that arrived in between.
+            opening = orjson.dumps({"stream": access.stream.id, "resumed": since is not None})
+            token = self._cursors.encode(_token(positions), bound).encode()
+            yield b"retry: 2000\nid: " + token + b"\nevent: ready\ndata: " + opening + b"\n\n"
+            if older:
+                reached = await run_in_threadpool(self._archive_reaches, topic, floor)
+                if not reached:
+                    yield sent.end("the archive has not caught up with this resume point; retry")
+                    return
+                async for message in self._from_archive(
+                    request, older, floor, positions, bound, also, sent
+                ):
+                    yield message
+            for record in backlog:
+                caught = self._message(request, record, positions, bound, also, sent)
+                if caught:
+                    yield caught
+            async for message in self._follow(
+                request, subscriber, positions, bound, also, sent, recheck
+            ):
+                yield message
+        finally:
+            feed.unsubscribe(subscriber)
+            sent.flush()
+            if not trail.end_reason:
+                trail.end_reason = "the client disconnected"
+
+    def _archive_reaches(self, topic: str, floor: dict[int, int]) -> bool:
+        deadline = time.monotonic() + self._settings.archive_wait_s
+        while True:
+            stored = self._archive.positions()
+            if all(stored.get((topic, p), 0) >= o for p, o in floor.items()):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+    async def _from_archive(
+        self,
+        request: LiveRequest,
+        older: dict[int, int],
+        floor: dict[int, int],
+        positions: dict[int, int],
+        bound: dict[str, Any],
+        also: Any,
+        sent: _Counter,
+    ) -> AsyncIterator[bytes]:
+        access = request.access
+        start = dict(older)
+        while True:
+            rows = await run_in_threadpool(
+                self._history.after_positions,
+                access.stream.topic,
+                request.where,
+                start,
+                floor,
+                limit=500,
+            )
+            if not rows:
+                return
+            for row in rows:
+                start[row.partition] = row.offset + 1
+                try:
+                    schema, event = self._pages.decode(row.payload)
+                except UNDECODABLE:
+                    continue
+                positions[row.partition] = row.offset + 1
+                shown = self._pages.present(
+                    access, row.stream, row.partition, row.offset, schema, event, also, set()
+                )
+                if shown is not None:
+                    sent.one(row.event_id)
+                    yield _event(self._cursors.encode(_token(positions), bound), shown)
+
+    def _message(
+        self,
+        request: LiveRequest,
+        record: LiveRecord,
+        positions: dict[int, int],
+        bound: dict[str, Any],
+        also: Any,
+        sent: _Counter,
+    ) -> bytes | None:
+        if record.offset < positions.get(record.partition, 0):
+            return None  # already sent from the archive or the ring
+        positions[record.partition] = record.offset + 1
+        if not request.where.matches(record.index):
+            return None
+        access = request.access
+        shown = self._pages.present(
+            access,
+            access.stream.id,
+            record.partition,
+            record.offset,
+            record.schema,
+            record.event,
+            also,
+            set(),
+        )
+        if shown is None:
+            return None
+        sent.one(record.index.event_id)
+        return _event(self._cursors.encode(_token(positions), bound), shown)
+
+    async def _follow(
+        self,
+        request: LiveRequest,
+        subscriber: Subscriber,
+        positions: dict[int, int],
+        bound: dict[str, Any],
+        also: Any,
+        sent: _Counter,
+        recheck: Recheck,
+    ) -> AsyncIterator[bytes]:
+        settings = self._settings
+        expires = request.access.caller.expires_at
+        beat = time.monotonic() + settings.heartbeat_s
+        checked = time.monotonic()
+        while True:
+            if subscriber.cut is not None:
+                yield sent.end(subscriber.cut)
+                return
+            now = time.monotonic()
+            until = request.where.until_ms
+            if until is not None and time.time() * 1000 >= until:
+                yield sent.end("until has passed: no later event can match the filter")
+                return
+            if expires is not None and time.time() >= expires:
+                yield sent.end("the access token expired; reconnect with a new one")
+                return
+            if now - checked >= settings.recheck_s:
+                checked = now
+                refused = recheck()
+                if refused:
+                    yield sent.end(refused)
+                    return
+            try:
+                record = await asyncio.wait_for(subscriber.queue.get(), settings.recheck_s)
+            except TimeoutError:
+                if time.monotonic() >= beat:
+                    beat = time.monotonic() + settings.heartbeat_s
+                    yield b": heartbeat\n\n"
+                sent.flush()
+                continue
+            message = self._message(request, record, positions, bound, also, sent)
+            if message:
+                beat = time.monotonic() + settings.heartbeat_s
+                yield message
+
+
+class _Counter:
+    """What a feed served: counted on the audit trail, receipts handed in batches."""
+
+    def __init__(self, trail: AuditTrail, receipts: ReceiptBook, access: StreamAccess) -> None:
+        self._trail = trail
+        self._receipts = receipts
+        self._access = access
+        self._pending: list[str] = []
+
+    def one(self, event_id: str) -> None:
+        self._trail.events += 1
+        self._trail.records += 1
+        if not self._access.decision.owner:
+            self._pending.append(event_id)
+            if len(self._pending) >= 100:
+                self.flush()
+
+    def end(self, reason: str) -> bytes:
+        """The last message of a feed; the reason goes into the feed's second audit row."""
+        self._trail.end_reason = reason
+        return _end(reason)
+
+    def flush(self) -> None:
+        if self._pending:
+            access = self._access
+            self._receipts.served(access.caller.agency, access.stream.id, self._pending, "live")
+            self._pending = []
+
+
+def _token(positions: dict[int, int]) -> dict[str, int]:
+    return {str(p): o for p, o in sorted(positions.items())}
+
+
+def _event(token: str, shown: dict[str, Any]) -> bytes:
+    return b"".join((b"id: ", token.encode(), b"\nevent: event\ndata: ", page_json(shown), b"\n\n"))
+
+
+def _end(reason: str) -> bytes:
+    return b"event: end\ndata: " + orjson.dumps({"reason": reason}) + b"\n\n"
