@@ -2,7 +2,8 @@
 
 Prints events/s for raw kafka-python produce and consume (pre-encoded bytes, no
 validation, no HTTP), the SDK's publish (envelope, validation, framing, trace header)
-and the gateway's paged HTTP read (token check, policy, decode, JSON, audit row), and
+and the gateway's paged HTTP read from the archive (token check, policy, decode, JSON,
+audit row), and
 the ratios between them. Ratios, not absolute figures, are what to compare across runs:
 this machine is shared and noisy.
 
@@ -138,7 +139,7 @@ def main() -> None:
             kafka=KafkaSettings(fetch_max_wait_ms=10),
             gateway=GatewaySettings(port=port, page_max=max(1_000, args.page)),
         )
-        with open_stack(configured) as hub:
+        with open_stack(configured) as hub, hub.archiving() as archiving:
             settings, sessions, bootstrap = hub.settings, hub.sessions, hub.bus.bootstrap
             stream = hub.policy.stream(STREAM)
             assert stream is not None
@@ -176,6 +177,8 @@ def main() -> None:
 
             published, t_sdk = timed(sdk_publish)
             publisher.close()
+            # Pages come from the archive: it must hold every event before the clock starts.
+            assert not hub.wait_archived(archiving.archiver), "the archive is behind"
 
             client = ClientStore(sessions).ensure(
                 client_id="bench-reader", agency="health", scopes=frozenset({STREAMS_READ})

@@ -112,13 +112,15 @@ def page_reads(events: list[dict[str, Any]], tmp: Path, page: int) -> dict[str, 
         gateway=GatewaySettings(port=port, page_max=max(1_000, page)),
         policy=PolicySettings(mask_key_dir=tmp / "masks"),
     )
-    with open_stack(configured) as hub:
+    with open_stack(configured) as hub, hub.archiving() as archiving:
         publisher = hub.bus.publisher()
         sink = hub.sink(STREAM, publisher)
         for event in events:
             sink.publish(event)
         sink.flush()
         publisher.close()
+        # Pages come from the archive: it must hold every event before the clock starts.
+        assert not hub.wait_archived(archiving.archiver), "the archive is behind"
         clients = ClientStore(hub.sessions)
         readers = {
             agency: clients.ensure(

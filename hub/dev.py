@@ -61,11 +61,7 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
             say(f"\nthe broker started empty; from the archive: {refilled.summary()}")
         with running.archiving() as archiving:
             _run_demo_connectors(running, say)
-            reader = running.bus.reader(pool_size=1)
-            try:
-                behind = archiving.archiver.wait_caught_up(reader, timeout_s=60)
-            finally:
-                reader.close()
+            behind = running.wait_archived(archiving.archiver)
             archived = archiving.archiver.counts.archived
             say(
                 f"\narchiver: {archived} events archived" + (f", behind {behind}" if behind else "")

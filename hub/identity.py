@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 STREAMS_READ = "streams:read"
+STREAMS_PUBLISH = "streams:publish"
 AUDIT_READ = "audit:read"
 REGISTRY_WRITE = "registry:write"
 REGISTRY_ADMIN = "registry:admin"
@@ -19,6 +20,7 @@ COORDINATION_READ = "coordination:read"
 #: Each scope unlocks one family of endpoints; the text is what OAuth metadata shows.
 SCOPES: dict[str, str] = {
     STREAMS_READ: "list the streams the agency may read and read their events",
+    STREAMS_PUBLISH: "publish events to the agency's own streams over HTTP",
     AUDIT_READ: "read the audit log of every gateway decision",
     REGISTRY_WRITE: "register and delete the agency's own schema subjects and their settings",
     REGISTRY_ADMIN: "change any schema subject and the registry's global settings (hub operators)",

@@ -110,6 +110,15 @@ class HubStack:
             publisher.close()
             reader.close()
 
+    def wait_archived(self, archiver: Archiver, timeout_s: float = 60.0) -> dict[str, int]:
+        """Wait until ``archiver`` holds every record on the topics now; what is still
+        behind when the time runs out (empty: all archived)."""
+        reader = self.bus.reader(pool_size=1)
+        try:
+            return archiver.wait_caught_up(reader, timeout_s)
+        finally:
+            reader.close()
+
     def archiving(self) -> ArchiverThread:
         """The archiver in a thread of this process: ``with stack.archiving(): ...``."""
         return ArchiverThread(self.archiver())

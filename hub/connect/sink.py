@@ -32,7 +32,9 @@ class EventSink:
         self, *, stream: StreamTarget, schema: CompiledSchema, publisher: Publisher
     ) -> None:
         self.stream = stream
+        self._schema = schema
         self._serialize = AvroSerializer(schema)
+        self._write = AvroSerializer(schema, validate=False)
         self._publisher = publisher
         self._tracer = tracer("hub.connect")
         self._sensitivity = stream.sensitivity.upper()
@@ -53,12 +55,17 @@ class EventSink:
         completed["envelope"] = envelope
         return completed
 
-    def publish(self, event: Mapping[str, Any]) -> Pending:
-        """Validate, frame and send one event; raises ``RecordRejected`` before sending."""
-        completed = self.complete(event)
+    def check(self, event: Mapping[str, Any]) -> None:
+        """Validate a completed event without sending it (a batch is checked whole first)."""
+        self._schema.validate(event)
+
+    def publish(self, event: Mapping[str, Any], *, checked: bool = False) -> Pending:
+        """Validate, frame and send one event; raises ``RecordRejected`` before sending.
+        ``checked``: the completed event passed :meth:`check` already."""
+        completed = dict(event) if checked else self.complete(event)
         topic = self.stream.topic
         with self._tracer.start_as_current_span(f"publish {topic}", kind=SpanKind.PRODUCER) as span:
-            value = self._serialize(completed)
+            value = self._write(completed) if checked else self._serialize(completed)
             event_id = str(completed["envelope"]["event_id"])
             span.set_attribute("messaging.destination.name", topic)
             span.set_attribute("linkage.event_id", event_id)

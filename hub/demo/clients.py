@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.demo.people import DemoPerson
 from hub.gateway.auth.clients import ClientStore, IssuedCredentials
-from hub.identity import AUDIT_READ, AUDIT_REVIEW, EMERGENCY_DECLARE, REGISTRY_WRITE, STREAMS_READ
+from hub.identity import (
+    AUDIT_READ,
+    AUDIT_REVIEW,
+    EMERGENCY_DECLARE,
+    REGISTRY_WRITE,
+    STREAMS_PUBLISH,
+    STREAMS_READ,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,28 +35,28 @@ DEMO_CLIENTS = (
         "EMERGENCY",
         "emergency-console",
         "emergency",
-        frozenset({STREAMS_READ, EMERGENCY_DECLARE}),
+        frozenset({STREAMS_READ, STREAMS_PUBLISH, EMERGENCY_DECLARE}),
         "Emergency Management Bureau: reads warnings, declares emergencies",
     ),
     DemoClient(
         "HEALTH",
         "health-dispatch",
         "health",
-        frozenset({STREAMS_READ}),
+        frozenset({STREAMS_READ, STREAMS_PUBLISH}),
         "Health Commission: reads warnings and incident reports",
     ),
     DemoClient(
         "METEOROLOGY",
         "meteorology-feed",
         "meteorology",
-        frozenset({STREAMS_READ, REGISTRY_WRITE}),
+        frozenset({STREAMS_READ, STREAMS_PUBLISH, REGISTRY_WRITE}),
         "Meteorological Bureau: owns the warnings",
     ),
     DemoClient(
         "COMMERCE",
         "commerce-supplies",
         "commerce",
-        frozenset({STREAMS_READ}),
+        frozenset({STREAMS_READ, STREAMS_PUBLISH}),
         "Commerce Bureau: reads incident reports only during an emergency",
     ),
     DemoClient(

@@ -34,6 +34,7 @@ from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.events import EventPages
 from hub.gateway.live_stream import LiveStream
+from hub.gateway.publishing import Publishing
 from hub.gateway.services import GatewayServices
 from hub.identity import (
     AUDIT_READ,
@@ -41,6 +42,7 @@ from hub.identity import (
     EMERGENCY_DECLARE,
     REGISTRY_ADMIN,
     REGISTRY_WRITE,
+    STREAMS_PUBLISH,
     STREAMS_READ,
     Caller,
 )
@@ -94,6 +96,7 @@ RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
 AcksDep = Annotated[AckBook, Depends(_part("acks"))]
 LiveDep = Annotated[LiveStream, Depends(_part("live"))]
+PublishingDep = Annotated[Publishing, Depends(_part("publishing"))]
 ReceiptsDep = Annotated[ReceiptBook, Depends(_part("receipts"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
@@ -248,6 +251,26 @@ async def stream_subscription(
     return await _decided("subscribe", stream, caller, purpose, policies, emergencies, trail)
 
 
+async def stream_publisher(
+    stream: StreamIdParam, caller: CallerDep, policies: PoliciesDep, trail: TrailDep
+) -> StreamAccess:
+    """Publishing needs ``streams:publish``, and only the stream's owner publishes to it."""
+    require_scope(caller, STREAMS_PUBLISH, trail)
+    policy = policies.current
+    trail.stream, trail.policy_version = stream, policy.version
+    entry = policy.stream(stream)
+    if entry is None:
+        reason = f"stream {stream} is not in the catalogue"
+        trail.deny(reason)
+        raise NotFound(reason)
+    decision = decide(policy, agency=caller.agency, stream=entry, action="publish")
+    if not decision.allowed:
+        trail.deny(decision.reason)
+        raise Forbidden(decision.reason)
+    trail.allow(f"scope {STREAMS_PUBLISH}; {decision.reason}")
+    return StreamAccess(caller, entry, decision, policy)
+
+
 async def subject_name(
     subject: Annotated[str, Path(description="a subject; send a `/` inside it as `%2F`")],
 ) -> str:
@@ -351,6 +374,7 @@ Reviewer = Annotated[Caller, Depends(reviewer)]
 CatalogueReader = Annotated[Caller, Depends(catalogue_reader)]
 DecisionDep = Annotated[StreamAccess, Depends(stream_access)]
 SubscriptionDep = Annotated[StreamAccess, Depends(stream_subscription)]
+PublisherDep = Annotated[StreamAccess, Depends(stream_publisher)]
 RegistryReader = Annotated[Caller, Depends(registry_reader)]
 RegistryWriter = Annotated[Caller, Depends(registry_writer)]
 RegistryAdmin = Annotated[Caller, Depends(registry_admin)]
@@ -366,6 +390,7 @@ ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
     catalogue_reader,
     stream_access,
     stream_subscription,
+    stream_publisher,
     registry_reader,
     registry_writer,
     registry_admin,

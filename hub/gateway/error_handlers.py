@@ -65,6 +65,8 @@ async def _hub_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.RecordRejected):
         extra["field"] = exc.path
+        if problems := getattr(exc, "problems", None):
+            extra["errors"] = problems  # every event of a batch that failed, by index
     return problem_response(slug, detail=detail, request=request, headers=headers, **extra)
 
 

@@ -22,6 +22,8 @@ from hub.audit.reviews import ReviewService
 from hub.audit.signing import CheckpointSigner, jwk_set, load_signer, public_keys
 from hub.audit.writer import AuditWriter
 from hub.bus.factory import open_bus
+from hub.bus.lazy import LazyPublisher
+from hub.bus.protocols import Publisher
 from hub.config import Settings
 from hub.coordination.acks import AckBook
 from hub.coordination.receipts import ReceiptBook
@@ -37,12 +39,15 @@ from hub.gateway.checkpoint_feed import CheckpointFeed
 from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import EventPages
 from hub.gateway.live_stream import LiveStream
+from hub.gateway.publishing import Publishing, archived_lookup
 from hub.keyfiles import load_key as load_secret
 from hub.live.feed import LiveFeeds
 from hub.policy.holder import PolicyHolder
 from hub.policy.keys import MaskKeys
 from hub.policy.model import Policy
 from hub.policy.plan_cache import PlanCache
+from hub.publishing.ledger import PublishLedger
+from hub.publishing.service import EventPublisher
 from hub.registry.cache import SchemaCache
 from hub.registry.service import RegistryService
 from hub.serde.avro import AvroDeserializer
@@ -80,6 +85,8 @@ class GatewayServices:
     receipts: ReceiptBook
     acks: AckBook
     live: LiveStream
+    publishing: Publishing
+    publisher: Publisher
     feeds: LiveFeeds
     feed: CheckpointFeed
     owns_engine: bool = True
@@ -88,6 +95,7 @@ class GatewayServices:
         # The writers first: the rows still queued commit before the pool goes.
         self.audit.close()
         self.feeds.close()
+        self.publisher.close()
         self.receipts.close()
         self.feed.close()
         if self.owns_engine:
@@ -123,6 +131,7 @@ def build_services(
     history = History(engine)
     receipts = ReceiptBook(engine)
     decode = AvroDeserializer(schemas)
+    publisher = LazyPublisher(bus.publisher)
     feeds = LiveFeeds(
         bus=bus,
         decode=decode,
@@ -197,6 +206,16 @@ def build_services(
             settings=settings.live,
         ),
         feeds=feeds,
+        publishing=Publishing(
+            registry=registry,
+            schemas=schemas,
+            publisher=EventPublisher(
+                publisher=publisher,
+                ledger=PublishLedger(engine),
+                archived=archived_lookup(history),
+            ),
+        ),
+        publisher=publisher,
         feed=feed,
         owns_engine=owns_engine,
     )

@@ -310,3 +310,18 @@ class EventAck(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class PublishedEvent(Base):
+    """An event published over HTTP, by event id: a retry of the same id is answered with
+    the first coordinates and publishes nothing. A row without an offset is a publish
+    still in flight (or one whose process died: it is taken over after a while)."""
+
+    __tablename__ = "published_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(128))
+    client_id: Mapped[str] = mapped_column(String(64))
+    claimed_ms: Mapped[int] = mapped_column(BigInteger)
+    partition: Mapped[int | None] = mapped_column(Integer)
+    offset: Mapped[int | None] = mapped_column(BigInteger)

@@ -39,6 +39,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hub.archive": frozenset({"hub.store", "hub.bus", "hub.serde", "hub.config", "hub.errors"}),
     "hub.coordination": frozenset({"hub.store", "hub.errors"}),
     "hub.live": frozenset({"hub.archive", "hub.bus", "hub.serde", "hub.errors"}),
+    "hub.publishing": frozenset({"hub.connect", "hub.bus", "hub.store", "hub.serde", "hub.errors"}),
     "hub.audit": frozenset({"hub.store", "hub.tlog", "hub.config", "hub.errors"}),
     "hub.catalog": frozenset(
         {"hub.serde", "hub.registry", "hub.policy", "hub.store", "hub.config", "hub.errors"}
@@ -60,6 +61,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "hub.keyfiles",
             "hub.live",
             "hub.policy",
+            "hub.publishing",
             "hub.registry",
             "hub.serde",
             "hub.store",

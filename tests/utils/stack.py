@@ -79,11 +79,7 @@ class Stack:
 
     def archived(self, timeout_s: float = 60.0) -> None:
         """Wait until the archiver has taken every record on every stream's topic."""
-        reader = self.hub.bus.reader(pool_size=1)
-        try:
-            behind = self.archiver.wait_caught_up(reader, timeout_s)
-        finally:
-            reader.close()
+        behind = self.hub.wait_archived(self.archiver, timeout_s)
         assert not behind, f"the archive is behind: {behind}"
 
     def audit_rows(self) -> list[dict[str, Any]]:

@@ -183,7 +183,7 @@ def test_client_secret_post_also_works_and_tokens_are_rfc9068(stack: Stack) -> N
     token = response.json()
     assert (token["token_type"], token["scope"], token["expires_in"]) == (
         "Bearer",
-        "streams:read",
+        "streams:publish streams:read",
         900,
     )
     header_b64, claims_b64, _ = token["access_token"].split(".")

@@ -42,6 +42,11 @@ def test_migrations_create_every_table_and_roll_back(engine: Engine) -> None:
         "registry_schemas",
         "registry_subject_versions",
         "registry_config",
+        "archive_events",
+        "archive_positions",
+        "read_receipts",
+        "event_acks",
+        "published_events",
     } <= tables
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
