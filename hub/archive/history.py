@@ -178,6 +178,13 @@ class History:
         query = select(*_COLUMNS).where(_T.c.topic == topic, or_(*ranges), *where.conditions())
         return self._rows(query.order_by(_T.c.id).limit(limit))
 
+    def events(self, event_ids: Sequence[str]) -> dict[str, ArchivedRow]:
+        """The archived rows of ``event_ids`` that exist, by event id."""
+        if not event_ids:
+            return {}
+        rows = self._rows(select(*_COLUMNS).where(_T.c.event_id.in_(event_ids)))
+        return {row.event_id: row for row in rows}
+
     def event(self, event_id: str) -> ArchivedRow | None:
         query = select(*_COLUMNS).where(_T.c.event_id == event_id)
         found = self._rows(query)

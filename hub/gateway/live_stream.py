@@ -185,6 +185,26 @@ class LiveStream:
         if record.offset < positions.get(record.partition, 0):
             return None  # already sent from the archive or the ring
         positions[record.partition] = record.offset + 1
+        view = (_view(request), tuple(sorted(positions.items())))
+        if view in record.rendered:
+            message = record.rendered[view]
+            if message is not None:
+                sent.one(record.index.event_id)
+            return message
+        message = self._render(request, record, positions, bound, also)
+        record.rendered[view] = message
+        if message is not None:
+            sent.one(record.index.event_id)
+        return message
+
+    def _render(
+        self,
+        request: LiveRequest,
+        record: LiveRecord,
+        positions: dict[int, int],
+        bound: dict[str, Any],
+        also: Any,
+    ) -> bytes | None:
         if not request.where.matches(record.index):
             return None
         access = request.access
@@ -200,7 +220,6 @@ class LiveStream:
         )
         if shown is None:
             return None
-        sent.one(record.index.event_id)
         return _event(self._cursors.encode(_token(positions), bound), shown)
 
     async def _follow(
@@ -276,6 +295,20 @@ class _Counter:
             access = self._access
             self._receipts.served(access.caller.agency, access.stream.id, self._pending, "live")
             self._pending = []
+
+
+def _view(request: LiveRequest) -> tuple[Any, ...]:
+    """Everything that decides what a record looks like to a subscriber."""
+    access = request.access
+    decision = access.decision
+    return (
+        access.caller.agency,
+        access.policy.version,
+        decision.grant_id,
+        decision.purpose,
+        tuple(e.id for e in decision.emergencies),
+        orjson.dumps(request.where.key()),
+    )
 
 
 def _token(positions: dict[int, int]) -> dict[str, int]:

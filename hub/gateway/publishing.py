@@ -38,11 +38,13 @@ class Publishing:
         return self._publisher.publish(to, events, client_id)
 
 
-def archived_lookup(history: History) -> Callable[[str], Landed | None]:
-    """Where an event the archive holds landed (a connector may have sent it already)."""
+def archived_lookup(history: History) -> Callable[[Sequence[str]], dict[str, Landed]]:
+    """Where events the archive holds landed (a connector may have sent them already)."""
 
-    def lookup(event_id: str) -> Landed | None:
-        row = history.event(event_id)
-        return Landed(row.event_id, row.stream, row.partition, row.offset) if row else None
+    def lookup(event_ids: Sequence[str]) -> dict[str, Landed]:
+        return {
+            i: Landed(row.event_id, row.stream, row.partition, row.offset)
+            for i, row in history.events(event_ids).items()
+        }
 
     return lookup

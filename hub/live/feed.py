@@ -7,7 +7,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hub.archive.index import EventIndex, NotAnEvent, index_event
@@ -29,6 +29,9 @@ class LiveRecord:
     schema: CompiledSchema
     event: dict[str, Any]
     index: EventIndex
+    #: Messages made of this record, by what made them (the caller's view and position):
+    #: subscribers that see it alike share one rendering.
+    rendered: dict[Any, bytes | None] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

@@ -1,18 +1,22 @@
 """Which event ids were published over HTTP, and where they landed.
 
-A publish first claims its event id (a row without coordinates); a second request with
-the same id finds the claim and waits for the first's coordinates instead of sending
-again. A claim left by a process that died is taken over after ``stale_s``.
+A publish first claims its event ids (rows without coordinates, marked with the
+request's own claim token); a second request with one of those ids finds the claim and
+waits for the first's coordinates instead of sending again. A claim left by a process
+that died is taken over after ``stale_s``. A batch costs a few statements, not a few
+per event.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Engine, Table, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.store.models import PublishedEvent
 
@@ -27,58 +31,79 @@ class Landed:
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """Claimed by a publish that has not landed yet."""
+
+    stream: str
+
+
 class PublishLedger:
     def __init__(self, engine: Engine, *, stale_s: float = 60.0) -> None:
         self._engine = engine
         self._stale_ms = int(stale_s * 1000)
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._insert = dialect.insert(_T).on_conflict_do_nothing(index_elements=["event_id"])
 
-    def claim(self, event_id: str, stream: str, client_id: str) -> bool:
-        """True if this request publishes ``event_id``; False if another has claimed it."""
+    def claim(self, event_ids: Sequence[str], stream: str, client_id: str) -> set[str]:
+        """Claim ``event_ids``; returns those this request now publishes (the others
+        another request claimed first)."""
+        if not event_ids:
+            return set()
+        token = uuid.uuid4().hex
         now = int(time.time() * 1000)
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(
-                    _T.insert().values(
-                        event_id=event_id, stream=stream, client_id=client_id, claimed_ms=now
-                    )
-                )
-            return True
-        except IntegrityError:
-            pass
-        # Take over a claim whose publisher never came back.
+        rows = [
+            {
+                "event_id": e,
+                "stream": stream,
+                "client_id": client_id,
+                "claim": token,
+                "claimed_ms": now,
+            }
+            for e in event_ids
+        ]
         with self._engine.begin() as connection:
-            taken = connection.execute(
+            connection.execute(self._insert, rows)
+            # Take over the claims of publishers that never came back.
+            connection.execute(
                 update(_T)
                 .where(
-                    _T.c.event_id == event_id,
+                    _T.c.event_id.in_(event_ids),
                     _T.c.offset.is_(None),
                     _T.c.claimed_ms < now - self._stale_ms,
                 )
-                .values(claimed_ms=now, client_id=client_id, stream=stream)
+                .values(claim=token, claimed_ms=now, client_id=client_id, stream=stream)
             )
-            return bool(taken.rowcount)
+            mine = connection.execute(
+                select(_T.c.event_id).where(_T.c.event_id.in_(event_ids), _T.c.claim == token)
+            )
+            return {row.event_id for row in mine}
 
-    def landed(self, event_id: str) -> Landed | str | None:
-        """Where ``event_id`` landed; the stream it was claimed for while in flight; None
-        if nobody published it over HTTP."""
+    def landed(self, event_ids: Sequence[str]) -> dict[str, Landed | InFlight]:
+        """Where each of ``event_ids`` that was published over HTTP landed, or its claim."""
+        if not event_ids:
+            return {}
         with self._engine.connect() as connection:
-            row = connection.execute(select(_T).where(_T.c.event_id == event_id)).first()
-        if row is None:
-            return None
-        if row.offset is None:
-            return str(row.stream)
-        return Landed(row.event_id, row.stream, row.partition, row.offset)
+            rows = connection.execute(select(_T).where(_T.c.event_id.in_(event_ids)))
+            return {
+                row.event_id: InFlight(row.stream)
+                if row.offset is None
+                else Landed(row.event_id, row.stream, row.partition, row.offset)
+                for row in rows
+            }
 
-    def record(self, landed: list[Landed]) -> None:
+    def record(self, landed: Sequence[Landed]) -> None:
+        if not landed:
+            return
         with self._engine.begin() as connection:
-            for one in landed:
-                connection.execute(
-                    update(_T)
-                    .where(_T.c.event_id == one.event_id)
-                    .values(partition=one.partition, offset=one.offset)
-                )
+            connection.execute(
+                update(_T)
+                .where(_T.c.event_id == bindparam("id"))
+                .values(partition=bindparam("p"), offset=bindparam("o")),
+                [{"id": one.event_id, "p": one.partition, "o": one.offset} for one in landed],
+            )
 
-    def release(self, event_ids: list[str]) -> None:
+    def release(self, event_ids: Sequence[str]) -> None:
         """Give up claims whose publish failed, so that a retry may publish them."""
         with self._engine.begin() as connection:
             connection.execute(

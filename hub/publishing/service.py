@@ -14,7 +14,7 @@ from typing import Any
 from hub.bus.protocols import Publisher
 from hub.connect import EventSink, StreamTarget
 from hub.errors import BadRequest, BrokerUnavailable, Conflict, RecordRejected
-from hub.publishing.ledger import Landed, PublishLedger
+from hub.publishing.ledger import InFlight, Landed, PublishLedger
 from hub.serde.avro import CompiledSchema
 from hub.serde.from_json import json_converter
 
@@ -59,7 +59,7 @@ class EventPublisher:
         *,
         publisher: Publisher,
         ledger: PublishLedger,
-        archived: Callable[[str], Landed | None],
+        archived: Callable[[Sequence[str]], dict[str, Landed]],
         timeout_s: float = 10.0,
         wait_s: float = 5.0,
     ) -> None:
@@ -91,18 +91,17 @@ class EventPublisher:
         ids = [str(e["envelope"]["event_id"]) for e in ready]
         if len(set(ids)) != len(ids):
             raise BadRequest("the batch names one event id twice")
-        outcomes: dict[str, Outcome] = {}
-        mine: list[dict[str, Any]] = []
-        for event_id, event in zip(ids, ready, strict=True):
-            earlier = self._earlier(event_id, target[0].id)
-            if earlier is not None:
-                outcomes[event_id] = Outcome(earlier, created=False)
-            elif self._ledger.claim(event_id, target[0].id, client_id):
-                mine.append(event)
-            else:
-                outcomes[event_id] = Outcome(self._wait_for(event_id, target[0].id), False)
+        stream = target[0].id
+        earlier = self._earlier(ids, stream)
+        outcomes = {i: Outcome(landed, created=False) for i, landed in earlier.items()}
+        fresh = [i for i in ids if i not in outcomes]
+        mine = self._ledger.claim(fresh, stream, client_id)
+        for event_id in fresh:
+            if event_id not in mine:
+                outcomes[event_id] = Outcome(self._wait_for(event_id), created=False)
         if mine:
-            for landed in self._send(sink, mine):
+            ours = [e for i, e in zip(ids, ready, strict=True) if i in mine]
+            for landed in self._send(sink, ours):
                 outcomes[landed.event_id] = Outcome(landed, created=True)
         return [outcomes[i] for i in ids]
 
@@ -129,22 +128,25 @@ class EventPublisher:
             return Problem(index, exc.path, _reason(exc))
         return completed
 
-    def _earlier(self, event_id: str, stream: str) -> Landed | None:
-        found = self._ledger.landed(event_id) or self._archived(event_id)
-        if isinstance(found, str):
-            return None if found == stream else self._refuse_other(event_id, found)
-        if found is not None and found.stream != stream:
-            self._refuse_other(event_id, found.stream)
+    def _earlier(self, event_ids: list[str], stream: str) -> dict[str, Landed]:
+        """The events published before (over HTTP, or archived from a connector)."""
+        known: dict[str, Landed | InFlight] = dict(self._ledger.landed(event_ids))
+        known.update(self._archived([e for e in event_ids if e not in known]))
+        found: dict[str, Landed] = {}
+        for event_id in event_ids:
+            where = known.get(event_id)
+            if where is None:
+                continue
+            if where.stream != stream:
+                raise Conflict(f"event id {event_id} was published to {where.stream} already")
+            if isinstance(where, Landed):
+                found[event_id] = where
         return found
 
-    @staticmethod
-    def _refuse_other(event_id: str, stream: str) -> Landed:
-        raise Conflict(f"event id {event_id} was published to {stream} already")
-
-    def _wait_for(self, event_id: str, stream: str) -> Landed:
+    def _wait_for(self, event_id: str) -> Landed:
         deadline = time.monotonic() + self._wait_s
         while time.monotonic() < deadline:
-            found = self._ledger.landed(event_id)
+            found = self._ledger.landed([event_id]).get(event_id)
             if isinstance(found, Landed):
                 return found
             time.sleep(0.02)

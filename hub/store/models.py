@@ -322,6 +322,8 @@ class PublishedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     stream: Mapped[str] = mapped_column(String(128))
     client_id: Mapped[str] = mapped_column(String(64))
+    #: The claiming request's own token: it tells the request which claims are its.
+    claim: Mapped[str] = mapped_column(String(32))
     claimed_ms: Mapped[int] = mapped_column(BigInteger)
     partition: Mapped[int | None] = mapped_column(Integer)
     offset: Mapped[int | None] = mapped_column(BigInteger)

@@ -19,6 +19,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("stream", sa.String(length=128), nullable=False),
         sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("claim", sa.String(length=32), nullable=False),
         sa.Column("claimed_ms", sa.BigInteger(), nullable=False),
         sa.Column("partition", sa.Integer(), nullable=True),
         sa.Column("offset", sa.BigInteger(), nullable=True),

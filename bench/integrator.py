@@ -1,0 +1,359 @@
+"""The integrator gateway against raw Kafka, measured in one run on the same events.
+
+1. History: every event of a stream read as pages from the archive over HTTP (Health's
+   grant: masks and the row filter on), against raw kafka-python consume plus fastavro
+   decode of the same records (goal: at least 0.5).
+2. HTTP publish in batches of 500 (validation, framing, the ledger of event ids) against
+   raw produce of the same records pre-encoded (goal: at least 0.4).
+3. Publish -> live-feed latency, p50/p99, with many subscribers on one stream (goal: p99
+   under 25 ms), and how many Kafka consumers the feeds used.
+4. History query latency by incident and by district, p50/p99, at two archive sizes:
+   the cost should follow the answer, not the archive (the indexes are used).
+
+    make bench     # or: python bench/integrator.py --events 100000 --big 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import fastavro
+import httpx
+import orjson
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pipeline import make_events, raw_consume, raw_produce, timed  # noqa: E402
+
+import hub.gateway.app  # noqa: E402, F401
+from hub.archive.index import index_event  # noqa: E402
+from hub.archive.store import ArchiveStore, NewEvent  # noqa: E402
+from hub.bus.broker import free_port  # noqa: E402
+from hub.bus.records import TopicSpec  # noqa: E402
+from hub.catalog.files import SchemaCatalog  # noqa: E402
+from hub.config import (  # noqa: E402
+    AuthSettings,
+    DatabaseSettings,
+    GatewaySettings,
+    KafkaSettings,
+    PolicySettings,
+    Settings,
+)
+from hub.gateway.auth.clients import ClientStore  # noqa: E402
+from hub.identity import STREAMS_PUBLISH, STREAMS_READ  # noqa: E402
+from hub.serde.wire import frame  # noqa: E402
+from hub.stack import HubStack, gateway_app, open_stack  # noqa: E402
+
+STREAM = "emergency.incident-report"
+DISTRICTS = ("440303", "440304", "440305", "440306", "440311")
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+class Gateway:
+    """The gateway on uvicorn, and a token per demo agency."""
+
+    def __init__(self, hub: HubStack, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.app = gateway_app(hub)
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        clients = ClientStore(hub.sessions)
+        self.clients = {
+            agency: clients.ensure(
+                client_id=f"bench-{agency}",
+                agency=agency,
+                scopes=frozenset({STREAMS_READ, STREAMS_PUBLISH}),
+            )
+            for agency in ("health", "emergency")
+        }
+
+    def __enter__(self) -> Gateway:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def headers(self, http: httpx.Client, agency: str) -> dict[str, str]:
+        client = self.clients[agency]
+        token = http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client.client_id, client.client_secret),
+        ).json()["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+
+def read_history(http: httpx.Client, headers: dict[str, str], expected: int) -> int:
+    seen, cursor = 0, None
+    while True:
+        params: dict[str, Any] = {"limit": 1000}
+        if cursor:
+            params["cursor"] = cursor
+        page = http.get(f"/v1/streams/{STREAM}/events", params=params, headers=headers)
+        page.raise_for_status()
+        body: dict[str, Any] = orjson.loads(page.content)
+        seen += int(body["count"])
+        cursor = body["next"]
+        if not body["more"]:
+            if seen != expected:
+                raise RuntimeError(f"read {seen} of {expected} events")
+            return seen
+
+
+def as_json(event: dict[str, Any]) -> dict[str, Any]:
+    converted: dict[str, Any] = orjson.loads(orjson.dumps(event))
+    return converted
+
+
+def publish_batches(http: httpx.Client, headers: dict[str, str], events: list[Any]) -> int:
+    for start in range(0, len(events), 500):
+        answer = http.post(
+            f"/v1/streams/{STREAM}/events/batch",
+            content=orjson.dumps({"events": events[start : start + 500]}),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        answer.raise_for_status()
+    return len(events)
+
+
+async def live_latency(
+    base: str, headers: dict[str, str], hub: HubStack, subscribers: int, events: int
+) -> list[float]:
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+    ready = asyncio.Event()
+    opened = 0
+    done = asyncio.Event()
+
+    async def listen(client: httpx.AsyncClient) -> None:
+        nonlocal opened
+        async with client.stream(
+            "GET", f"/v1/streams/{STREAM}/live", headers=headers, timeout=None
+        ) as answer:
+            kind = ""
+            async for line in answer.aiter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    if kind == "ready":
+                        opened += 1
+                        if opened == subscribers:
+                            ready.set()
+                    elif kind == "event":
+                        now = time.perf_counter()
+                        event_id = orjson.loads(line[6:])["event"]["envelope"]["event_id"]
+                        latencies.append(now - sent[event_id])
+                        if len(latencies) == subscribers * events:
+                            done.set()
+                            return
+
+    limits = httpx.Limits(max_connections=subscribers + 10)
+    async with httpx.AsyncClient(base_url=base, limits=limits) as client:
+        tasks = [asyncio.create_task(listen(client)) for _ in range(subscribers)]
+        await asyncio.wait_for(ready.wait(), 60)
+        publisher = hub.bus.publisher()
+        sink = hub.sink(STREAM, publisher)
+        for i, event in enumerate(make_events(events)):
+            event_id = event["envelope"]["event_id"]
+            sent[event_id] = time.perf_counter()
+            sink.publish(event).result(10)
+            await asyncio.sleep(0.02 if i % 2 else 0.005)
+        await asyncio.wait_for(done.wait(), 120)
+        publisher.close()
+        for task in tasks:
+            task.cancel()
+    return latencies
+
+
+def fill_archive(hub: HubStack, count: int, incidents: int, start: int = 0) -> None:
+    """Archive ``count`` made-up reports directly (encoded and indexed as the archiver
+    does), spread over ``incidents`` incidents and five districts."""
+    stream = hub.policy.stream(STREAM)
+    assert stream is not None
+    latest = hub.registry.latest(stream.subject)
+    assert latest is not None
+    schema = SchemaCatalog.load(hub.settings.schemas_dir).resolve(stream.schema_name)
+    parsed = fastavro.parse_schema(schema)
+    store = ArchiveStore(hub.engine)
+    template = make_events(1)[0]
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    for first in range(start, start + count, 10_000):
+        rows = []
+        for i in range(first, min(first + 10_000, start + count)):
+            envelope = {
+                **template["envelope"],
+                "event_id": str(uuid.UUID(int=i + 1)),
+                "occurred_at": base + timedelta(seconds=i),
+                "incident_id": f"INC-{i % incidents:06d}",
+                "area": {**template["envelope"]["area"], "district_code": DISTRICTS[i % 5]},
+            }
+            event = {**template, "envelope": envelope}
+            buffer = io.BytesIO()
+            fastavro.schemaless_writer(buffer, parsed, event)
+            rows.append(
+                NewEvent(
+                    stream=STREAM,
+                    topic=stream.topic,
+                    partition=0,
+                    offset=10_000_000 + i,
+                    schema_id=latest.schema_id,
+                    payload=frame(latest.schema_id, buffer.getvalue()),
+                    index=index_event(event),
+                )
+            )
+        store.write(rows, {}, now_ms=int(time.time() * 1000))
+
+
+def query_latency(
+    http: httpx.Client, headers: dict[str, str], incidents: int, samples: int
+) -> dict[str, tuple[float, float]]:
+    found: dict[str, list[float]] = {"incident": [], "district": []}
+    for n in range(samples):
+        queries: list[tuple[str, str, dict[str, str | int]]] = [
+            (
+                "incident",
+                f"/v1/incidents/INC-{(n * 7919) % incidents:06d}/timeline",
+                {"limit": 100},
+            ),
+            (
+                "district",
+                f"/v1/streams/{STREAM}/events",
+                {"district": DISTRICTS[n % 5], "limit": 100, "since": "2026-01-01T12:00:00Z"},
+            ),
+        ]
+        for kind, url, params in queries:
+            started = time.perf_counter()
+            answer = http.get(url, params=params, headers=headers)
+            found[kind].append((time.perf_counter() - started) * 1000)
+            answer.raise_for_status()
+            if orjson.loads(answer.content)["count"] == 0:
+                raise RuntimeError(f"{kind} query found nothing")
+    return {k: percentiles(v) for k, v in found.items()}
+
+
+def settings_in(tmp: str, port: int) -> Settings:
+    return Settings(
+        env="test",
+        var_dir=Path(tmp) / "var",
+        database=DatabaseSettings(url=f"sqlite:///{tmp}/bench.db"),
+        auth=AuthSettings(key_dir=Path(tmp) / "keys"),
+        kafka=KafkaSettings(fetch_max_wait_ms=10),
+        gateway=GatewaySettings(port=port, page_max=1_000),
+        policy=PolicySettings(mask_key_dir=Path(tmp) / "masks"),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=1_000_000, help="the larger archive")
+    parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--live-events", type=int, default=100)
+    args = parser.parse_args()
+    events = make_events(args.events)
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        with open_stack(settings_in(tmp, port)) as hub, hub.archiving() as archiving:
+            stream = hub.policy.stream(STREAM)
+            assert stream is not None
+            sink_publisher = hub.bus.publisher()
+            sink = hub.sink(STREAM, sink_publisher)
+            for event in events:
+                sink.publish(event)
+            sink.flush()
+            sink_publisher.close()
+            assert not hub.wait_archived(archiving.archiver, 600), "the archive is behind"
+            schema = SchemaCatalog.load(hub.settings.schemas_dir).resolve(stream.schema_name)
+            parsed = fastavro.parse_schema(schema)
+
+            def decode(value: bytes) -> Any:
+                return fastavro.schemaless_reader(io.BytesIO(value[5:]), parsed, None)
+
+            bootstrap = hub.bus.bootstrap
+            raw_read, t_raw_read = timed(
+                lambda: raw_consume(bootstrap, stream.topic, args.events, decode=decode)
+            )
+            values = []
+            for event in events:
+                buffer = io.BytesIO()
+                fastavro.schemaless_writer(buffer, parsed, event)
+                values.append(buffer.getvalue())
+            raw_topic = f"bench.raw-{uuid.uuid4().hex[:6]}.v1"
+            hub.bus.admin().ensure_topics([TopicSpec(raw_topic)])
+            produced, t_produce = timed(lambda: raw_produce(bootstrap, raw_topic, values))
+            fresh = [
+                as_json({**e, "envelope": {**e["envelope"], "event_id": str(uuid.uuid4())}})
+                for e in events
+            ]
+            with (
+                Gateway(hub, port) as gateway,
+                httpx.Client(base_url=gateway.base, timeout=120) as http,
+            ):
+                health = gateway.headers(http, "health")
+                emergency = gateway.headers(http, "emergency")
+                read_history(http, health, args.events)  # warm: plans, caches, pool
+                read, t_read = timed(lambda: read_history(http, health, args.events))
+                posted, t_post = timed(lambda: publish_batches(http, emergency, fresh))
+                assert not hub.wait_archived(archiving.archiver, 600)
+                latencies = asyncio.run(
+                    live_latency(gateway.base, emergency, hub, args.subscribers, args.live_events)
+                )
+                consumers = gateway.app.state.services.feeds.consumers()
+                incidents = 1_000
+                fill_archive(hub, args.events, incidents, start=10_000_000)
+                at_small = query_latency(http, emergency, incidents, 200)
+                fill_archive(hub, args.big - args.events, incidents, start=20_000_000)
+                at_big = query_latency(http, emergency, incidents, 200)
+
+    history, raw = read / t_read, raw_read / t_raw_read
+    post, produce = posted / t_post, produced / t_produce
+    p50, p99 = percentiles([x * 1000 for x in latencies])
+    print(f"events: {args.events:,}, broker: embedded Tansu, archive: SQLite")
+    print(f"  raw consume + fastavro decode        {raw:>10,.0f} ev/s")
+    print(f"  history pages (HTTP, masked)         {history:>10,.0f} ev/s")
+    print(f"  raw produce (pre-encoded)            {produce:>10,.0f} ev/s")
+    print(f"  HTTP publish, batches of 500         {post:>10,.0f} ev/s")
+    print("ratios (1.0 = as fast as the raw client):")
+    print(f"  history / raw consume+decode         {history / raw:>10.2f}   (goal >= 0.5)")
+    print(f"  HTTP publish / raw produce           {post / produce:>10.2f}   (goal >= 0.4)")
+    print(
+        f"live feed, {args.subscribers} subscribers, {args.live_events} events: "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (goal p99 < 25 ms); Kafka consumers: {consumers}"
+    )
+    for label, size, measured in (
+        ("archive", args.events * 2, at_small),
+        ("archive", args.big + args.events, at_big),
+    ):
+        inc, dist = measured["incident"], measured["district"]
+        print(
+            f"{label} of {size:>9,} events: by incident p50 {inc[0]:.1f} ms p99 {inc[1]:.1f} ms;"
+            f" by district p50 {dist[0]:.1f} ms p99 {dist[1]:.1f} ms (pages of 100)"
+        )
+
+
+if __name__ == "__main__":
+    main()
