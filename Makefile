@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/serde.py
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/integrator.py
 
 ## screenshots: the console pages the README shows (needs chromium; CJK text needs fonts-noto-cjk)
 screenshots: $(STAMP) tools

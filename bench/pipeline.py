@@ -3,8 +3,7 @@
 Prints events/s for raw kafka-python produce and consume (pre-encoded bytes, no
 validation, no HTTP), the SDK's publish (envelope, validation, framing, trace header)
 and the gateway's paged HTTP read from the archive (token check, policy, decode, JSON,
-audit row), and
-the ratios between them. Ratios, not absolute figures, are what to compare across runs:
+audit row), and the ratios between them. Ratios, not absolute figures, are what to compare across runs:
 this machine is shared and noisy.
 
     make bench            # or: python bench/pipeline.py --events 10000 --page 1000
