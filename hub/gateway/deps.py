@@ -47,6 +47,7 @@ from hub.identity import (
     Caller,
 )
 from hub.policy.decision import StreamAccess, decide
+from hub.policy.emergency import DeclaredEmergency
 from hub.policy.holder import PolicyHolder
 from hub.policy.model import STREAM_ID, Policy
 from hub.policy.plan_cache import PlanCache
@@ -186,6 +187,14 @@ async def requested_purpose(
 PurposeDep = Annotated[str | None, Depends(requested_purpose)]
 
 
+async def declared_now(emergencies: EmergencyService) -> tuple[DeclaredEmergency, ...]:
+    """The emergencies in force: known from the last second, or read off the event loop."""
+    declared = emergencies.cached_in_force()
+    if declared is None:
+        declared = await run_in_threadpool(emergencies.in_force)
+    return declared
+
+
 async def _decided(
     action: str,
     stream: str,
@@ -204,17 +213,13 @@ async def _decided(
         reason = f"stream {stream} is not in the catalogue"
         trail.deny(reason)
         raise NotFound(reason)
-    # Known from the last second, or read from the database off the event loop.
-    declared = emergencies.cached_in_force()
-    if declared is None:
-        declared = await run_in_threadpool(emergencies.in_force)
     decision = decide(
         policy,
         agency=caller.agency,
         stream=entry,
         action=action,
         purpose=purpose,
-        emergencies=declared,
+        emergencies=await declared_now(emergencies),
     )
     if not decision.allowed:
         trail.deny(decision.reason)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path
-from starlette.concurrency import run_in_threadpool
 
 from hub.archive.history import ArchivedRow
 from hub.errors import Forbidden, NotFound
@@ -27,6 +26,7 @@ from hub.gateway.deps import (
     PurposeDep,
     ServicesDep,
     TrailDep,
+    declared_now,
     require_scope,
 )
 from hub.gateway.history_params import INCIDENT
@@ -63,9 +63,7 @@ async def incident_access(
     policy = policies.current
     trail.purpose, trail.policy_version = purpose, policy.version
     trail.resource = f"incident={incident_id}"
-    declared = emergencies.cached_in_force()
-    if declared is None:
-        declared = await run_in_threadpool(emergencies.in_force)
+    declared = await declared_now(emergencies)
     readable: dict[str, StreamAccess] = {}
     for stream in policy.streams:
         decision = decide(

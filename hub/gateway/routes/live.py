@@ -48,16 +48,13 @@ async def live(
     granted = access.decision.grant_id
 
     def recheck() -> str | None:
-        declared = emergencies.cached_in_force()
-        if declared is None:
-            declared = emergencies.in_force()
         now = decide(
             policies.current,
             agency=access.caller.agency,
             stream=access.stream,
             action="subscribe",
             purpose=access.decision.purpose,
-            emergencies=declared,
+            emergencies=emergencies.in_force(),  # cached for a second
         )
         if not now.allowed:
             return f"access ended: {now.reason}"
