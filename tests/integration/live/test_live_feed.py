@@ -13,6 +13,9 @@ import httpx
 import pytest
 
 from hub.client import HubClient, Message
+from hub.gateway.auth.clients import ClientStore
+from hub.gateway.auth.keys import load_key, signing_keys
+from hub.gateway.auth.server import TokenIssuer
 from tests.utils.events import STREAM, incident_report, publish
 from tests.utils.server import serving
 from tests.utils.stack import Stack, gateway_stack
@@ -163,3 +166,24 @@ def test_a_feed_through_an_emergency_grant_ends_when_the_emergency_closes(
     assert {r["action"] for r in rows} >= {"events.live", "events.live.end"}
     ending = [r for r in rows if r["action"] == "events.live.end" and r["agency"] == "commerce"]
     assert ending and "ended: access ended" in ending[-1]["reason"]
+
+
+def test_a_feed_ends_when_its_token_expires(
+    stack: Stack, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = stack.settings
+    short = TokenIssuer(
+        clients=ClientStore(stack.sessions),
+        issuer=settings.auth.issuer,
+        audience=settings.auth.audience,
+        keys=signing_keys(load_key(settings.auth.key_dir, create=False)),
+        ttl_s=3,
+    )
+    # Tokens of three seconds: the shortest the settings allow is thirty.
+    monkeypatch.setattr(stack.services, "issuer", short)
+    with client(stack, url, "emergency-console") as hub:
+        feed = Listener(hub, STREAM)
+        started = time.monotonic()
+        end = feed.end(timeout_s=15)
+        assert "token expired" in end.json()["reason"]
+        assert time.monotonic() - started < 3 + 5
