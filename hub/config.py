@@ -75,6 +75,9 @@ class GatewaySettings(_Section):
     port: int = Field(default=8000, ge=0, le=65535)
     page_default: int = Field(default=100, ge=1)
     page_max: int = Field(default=1_000, ge=1)
+    #: Requests a second each client may make, on average, and in a burst.
+    rate_per_s: float = Field(default=200.0, gt=0)
+    rate_burst: int = Field(default=400, ge=1)
     #: A page of events stops before it passes this many bytes of JSON (one event at least).
     page_bytes: int = Field(default=4 * 1024 * 1024, ge=1_024)
 

@@ -14,6 +14,7 @@ knowing the domain that raised it::
     ├── InvalidFrame           bytes on a topic that are not Confluent-framed Avro
     ├── AuthenticationFailed   missing, malformed, expired or foreign token
     ├── Forbidden              authenticated, but policy or scope says no
+    ├── TooManyRequests        a client past its request rate (429, Retry-After)
     ├── Conflict               the resource is not in a state that allows this (closed ...)
     ├── BrokerUnavailable      Kafka cannot be reached
     ├── StoreUnavailable       the database cannot be read or written
@@ -74,6 +75,16 @@ class AuthenticationFailed(HubError):
     def __init__(self, message: str, *, token_sent: bool = True) -> None:
         super().__init__(message)
         self.token_sent = token_sent
+
+
+class TooManyRequests(HubError):
+    """A client past its request rate; ``retry_after_s`` says when to come back."""
+
+    code = "too-many-requests"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class Forbidden(HubError):

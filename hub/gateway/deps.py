@@ -28,7 +28,7 @@ from hub.config import Settings
 from hub.coordination.acks import AckBook
 from hub.coordination.receipts import ReceiptBook
 from hub.emergencies.service import EmergencyService
-from hub.errors import AuthenticationFailed, BadRequest, Forbidden, NotFound
+from hub.errors import AuthenticationFailed, BadRequest, Forbidden, NotFound, TooManyRequests
 from hub.gateway.auditing import AuditTrail, trail_of
 from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import TokenIssuer
@@ -120,10 +120,20 @@ def authenticated_caller(request: Request, services: ServicesDep, trail: TrailDe
         raise AuthenticationFailed("the Authorization header is not a bearer token")
     caller = services.verifier.verify(token.strip())
     trail.caller = caller
+    _within_rate(services, caller, trail)
     return caller
 
 
 CallerDep = Annotated[Caller, Depends(authenticated_caller)]
+
+
+def _within_rate(services: GatewayServices, caller: Caller, trail: AuditTrail) -> None:
+    """Every authenticated request counts against its client's rate, here, once."""
+    try:
+        services.limits.take(caller.client_id)
+    except TooManyRequests as exc:
+        trail.deny(exc.message)
+        raise
 
 
 def registry_caller(request: Request, services: ServicesDep, trail: TrailDep) -> Caller:
@@ -135,6 +145,7 @@ def registry_caller(request: Request, services: ServicesDep, trail: TrailDep) ->
         trail.claimed_client = parse_basic(credentials)[0]  # for the row, never trusted
     caller = services.basic.authenticate(credentials)
     trail.caller = caller
+    _within_rate(services, caller, trail)
     return caller
 
 

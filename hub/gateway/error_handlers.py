@@ -46,6 +46,8 @@ async def _hub_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, errors.AuthenticationFailed):
         headers = bearer_challenge(exc.message if exc.token_sent else None)
+    if isinstance(exc, errors.TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, RegistryError):
         return problem_response(
             _registry_slug(exc),

@@ -63,6 +63,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         422, "Record rejected", "The record does not match its schema; the detail names the field."
     ),
     "payload-too-large": ProblemType(413, "Request too large", "The request body is too large."),
+    "too-many-requests": ProblemType(
+        429,
+        "Too many requests",
+        "The client sent more requests than its rate allows; retry after the seconds "
+        "the Retry-After header names.",
+    ),
     "incompatible-schema": ProblemType(
         409,
         "Incompatible schema",

@@ -40,6 +40,7 @@ from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import EventPages
 from hub.gateway.live_stream import LiveStream
 from hub.gateway.publishing import Publishing, archived_lookup
+from hub.gateway.rate_limit import RateLimiter
 from hub.keyfiles import load_key as load_secret
 from hub.live.feed import LiveFeeds
 from hub.policy.holder import PolicyHolder
@@ -87,6 +88,7 @@ class GatewayServices:
     live: LiveStream
     publishing: Publishing
     publisher: Publisher
+    limits: RateLimiter
     feeds: LiveFeeds
     feed: CheckpointFeed
     owns_engine: bool = True
@@ -216,6 +218,9 @@ def build_services(
             ),
         ),
         publisher=publisher,
+        limits=RateLimiter(
+            rate_per_s=settings.gateway.rate_per_s, burst=settings.gateway.rate_burst
+        ),
         feed=feed,
         owns_engine=owns_engine,
     )

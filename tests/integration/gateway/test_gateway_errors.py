@@ -353,3 +353,25 @@ def test_garbage_on_a_topic_is_dead_lettered_by_the_archiver_not_fatal(stack: St
         assert headers["reason"].startswith(b"not archived: ")
         assert headers["source"].startswith(f"{topic}[0]@".encode())
     assert stack.archiving.alive
+
+
+def test_a_client_over_its_rate_gets_429_with_retry_after_and_it_is_audited(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.gateway.rate_limit import RateLimiter
+
+    headers = stack.bearer("health-dispatch")
+    monkeypatch.setattr(stack.services, "limits", RateLimiter(rate_per_s=0.5, burst=3))
+    statuses = [
+        stack.http.get("/v1/streams", headers={**headers, "X-Request-ID": f"rate-{i}"}).status_code
+        for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    refused = stack.http.get("/v1/streams", headers={**headers, "X-Request-ID": "rate-4"})
+    body = _problem(refused, 429)
+    assert body["title"] == "Too many requests" and int(refused.headers["retry-after"]) >= 1
+    other = stack.http.get("/v1/streams", headers=stack.bearer("emergency-console"))
+    assert other.status_code == 200, "each client has its own bucket"
+    monkeypatch.undo()
+    (row,) = [r for r in stack.audit_rows() if r["request_id"] == "rate-4"]
+    assert (row["decision"], row["status"]) == ("deny", 429)
