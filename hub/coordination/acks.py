@@ -53,6 +53,10 @@ class AckBook:
             new_id = connection.execute(statement).scalar_one()
         return Ack(int(new_id), event_id, stream, agency, client_id, status, note, at_ms)
 
+    def one(self, event_id: str, ack_id: int) -> Ack | None:
+        found = [a for a in self.of_event(event_id) if a.id == ack_id]
+        return found[0] if found else None
+
     def of_event(self, event_id: str) -> list[Ack]:
         query = select(_T).where(_T.c.event_id == event_id).order_by(_T.c.at_ms, _T.c.id)
         with self._engine.connect() as connection:

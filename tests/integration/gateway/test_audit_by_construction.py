@@ -40,6 +40,7 @@ SAMPLE = {
     "emergency_id": "00000000-0000-4000-8000-000000000000",
     "incident_id": "INC-2026-0001",
     "event_id": "00000000-0000-4000-8000-000000000001",
+    "ack_id": "1",
 }
 #: A bad value for each, where one exists.
 MALFORMED = {
@@ -50,6 +51,7 @@ MALFORMED = {
     "emergency_id": "not-an-id",
     "incident_id": "no spaces allowed",
     "event_id": "not-an-event",
+    "ack_id": "0",
 }
 _ids = itertools.count()
 
