@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from hub import __version__
 from hub.config import Settings
-from hub.gateway import error_handlers
+from hub.gateway import error_handlers, openapi_document
 from hub.gateway.auditing import AuditMiddleware
 from hub.gateway.middleware import RequestContext
 from hub.gateway.policy_reload import PolicyReloader
@@ -78,6 +78,7 @@ def create_app(
         redoc_url=None,
     )
     error_handlers.install(app)
+    openapi_document.install(app)
     app.add_middleware(RawPathRouting, prefix=REGISTRY_PREFIX)
     # Added last, so outermost: the request id and span exist before the audit row is made.
     app.add_middleware(

@@ -125,10 +125,25 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     slug = STATUS_SLUGS.get(exc.status_code, "bad-request")
     trail_of(request).failed(str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request))
     return problem_response(
         slug,
         detail=str(exc.detail),
         request=request,
-        headers=dict(exc.headers or {}),
+        headers=headers,
         status=exc.status_code,
     )
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method of every route on this path: Starlette names only the first route's,
+    and some paths have a route per method (GET and POST of a stream's events)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex, known = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and known and regex.match(path):
+            methods |= set(known)
+    return sorted(methods)

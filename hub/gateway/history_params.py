@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
+from pydantic import Field
 
 from hub.archive.history import HistoryFilter
 from hub.archive.index import SEVERITY_RANK, Box
@@ -57,7 +58,7 @@ async def history_filter(
         str | None, Query(pattern=INCIDENT, description="events of this incident id")
     ] = None,
     district: Annotated[
-        list[str] | None,
+        list[Annotated[str, Field(pattern=DISTRICT)]] | None,
         Query(description="GB/T 2260 district codes (repeat for several)", max_length=50),
     ] = None,
     severity_at_least: Annotated[
@@ -65,7 +66,7 @@ async def history_filter(
         Query(pattern=r"^(I|II|III|IV)$", description="level I (gravest) to IV; II keeps I, II"),
     ] = None,
     classification: Annotated[
-        list[str] | None,
+        list[Annotated[str, Field(pattern=CLASSIFICATION)]] | None,
         Query(
             description="GB/T 35561 categories (NATURAL_DISASTER ...) or sub-type codes",
             max_length=20,

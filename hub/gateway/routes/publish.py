@@ -29,6 +29,7 @@ _EVENT_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["envelope"],
+                    "properties": {"envelope": {"type": "object"}},
                     "description": "The event as an element's `event` of a page; "
                     "`envelope.event_id` may be left out, `published_at` is the hub's",
                 }
