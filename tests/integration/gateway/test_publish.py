@@ -98,12 +98,27 @@ def test_only_the_owner_publishes_and_only_with_the_scope(stack: Stack) -> None:
     assert other.status_code == 403 and "only emergency publishes" in other.json()["detail"]
     auditor = stack.http.post(URL, json=as_json(7_200), headers=stack.bearer("audit-office"))
     assert auditor.status_code == 403 and "streams:publish" in auditor.json()["detail"]
-    elsewhere = stack.http.post(
-        "/v1/streams/health.hospital-capacity/events",
-        json=as_json(7_001),
-        headers=stack.bearer("health-dispatch"),
+
+
+def test_an_event_id_published_to_one_stream_is_a_409_on_another(stack: Stack) -> None:
+    headers = stack.bearer("emergency-console")
+    report = as_json(7_400)
+    assert stack.http.post(URL, json=report, headers=headers).status_code == 201
+    status = {
+        "envelope": {
+            "event_id": report["envelope"]["event_id"],
+            "occurred_at": report["envelope"]["occurred_at"],
+            "classification": {"category": "ACCIDENT_DISASTER"},
+        },
+        "task_id": "T-1",
+        "agency": "emergency",
+        "status": "RECEIVED",
+    }
+    clash = stack.http.post(
+        "/v1/streams/emergency.task-status/events", json=status, headers=headers
     )
-    assert elsewhere.status_code in (409, 422)
+    assert clash.status_code == 409, clash.text
+    assert "was published to emergency.incident-report" in clash.json()["detail"]
 
 
 def test_a_batch_is_checked_whole_and_answers_each_event(stack: Stack) -> None:
