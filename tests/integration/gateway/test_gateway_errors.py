@@ -53,7 +53,7 @@ def test_problem_types_are_documented_at_their_uri(stack: Stack) -> None:
         ("severity_at_least=V", "query.severity_at_least"),
         ("bbox=1,2,3", "query.bbox"),
         ("bbox=10,50,5,60", "west <= east"),
-        ("district=44031", "query.district: a six-digit"),
+        ("district=44031", "query.district.0: String should match pattern"),
         ("since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", "until must be later"),
     ],
 )
