@@ -28,7 +28,9 @@ from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import UNDECODABLE, EventPages, page_json
 from hub.live.feed import LiveFeeds, LiveRecord, Subscriber
 from hub.policy.decision import StreamAccess
+from hub.policy.filters import RowCheck
 from hub.policy.plan_cache import emergency_rows
+from hub.serde.avro import CompiledSchema
 
 #: Decides again, under the policy and emergencies in force now; a reason when refused.
 Recheck = Callable[[], str | None]
@@ -93,32 +95,33 @@ class LiveStream:
         feed = await run_in_threadpool(self._feeds.feed, topic)
         subscriber = Subscriber(asyncio.get_running_loop(), asyncio.Queue(self._settings.queue_max))
         backlog, older, floor = feed.subscribe(subscriber, since)
-        positions = dict(since) if since is not None else feed.positions()
-        bound = self.bound(request)
-        also = emergency_rows(access.decision)
-        sent = _Counter(trail, self._receipts, access)
+        state = _Feed(
+            request=request,
+            positions=dict(since) if since is not None else feed.positions(),
+            bound=self.bound(request),
+            also=emergency_rows(access.decision),
+            sent=_Counter(trail, self._receipts, access),
+            view=_view(request),
+        )
+        sent = state.sent
         try:
             # The feed's starting point, before any event: a client that reconnects
             # with it misses nothing that arrived in between.
             opening = orjson.dumps({"stream": access.stream.id, "resumed": since is not None})
-            token = self._cursors.encode(_token(positions), bound).encode()
+            token = self._token(state).encode()
             yield b"retry: 2000\nid: " + token + b"\nevent: ready\ndata: " + opening + b"\n\n"
             if older:
                 reached = await run_in_threadpool(self._archive_reaches, topic, floor)
                 if not reached:
                     yield sent.end("the archive has not caught up with this resume point; retry")
                     return
-                async for message in self._from_archive(
-                    request, older, floor, positions, bound, also, sent
-                ):
+                async for message in self._from_archive(state, older, floor):
                     yield message
             for record in backlog:
-                caught = self._message(request, record, positions, bound, also, sent)
+                caught = self._message(state, record)
                 if caught:
                     yield caught
-            async for message in self._follow(
-                request, subscriber, positions, bound, also, sent, recheck
-            ):
+            async for message in self._follow(state, subscriber, recheck):
                 yield message
         finally:
             feed.unsubscribe(subscriber)
@@ -136,22 +139,29 @@ class LiveStream:
                 return False
             time.sleep(0.05)
 
+    def _token(self, state: _Feed) -> str:
+        positions = {str(p): o for p, o in sorted(state.positions.items())}
+        return self._cursors.encode(positions, state.bound)
+
+    def _shown(
+        self, state: _Feed, partition: int, offset: int, schema: CompiledSchema, event: Any
+    ) -> bytes | None:
+        """One event as the caller sees it, as a message whose id is the positions now."""
+        access = state.request.access
+        shown = self._pages.present(
+            access, access.stream.id, partition, offset, schema, event, state.also, set()
+        )
+        return None if shown is None else _event(self._token(state), shown)
+
     async def _from_archive(
-        self,
-        request: LiveRequest,
-        older: dict[int, int],
-        floor: dict[int, int],
-        positions: dict[int, int],
-        bound: dict[str, Any],
-        also: Any,
-        sent: _Counter,
+        self, state: _Feed, older: dict[int, int], floor: dict[int, int]
     ) -> AsyncIterator[bytes]:
-        access = request.access
+        request = state.request
         start = dict(older)
         while True:
             rows = await run_in_threadpool(
                 self._history.after_positions,
-                access.stream.topic,
+                request.access.stream.topic,
                 request.where,
                 start,
                 floor,
@@ -165,74 +175,36 @@ class LiveStream:
                     schema, event = self._pages.decode(row.payload)
                 except UNDECODABLE:
                     continue
-                positions[row.partition] = row.offset + 1
-                shown = self._pages.present(
-                    access, row.stream, row.partition, row.offset, schema, event, also, set()
-                )
-                if shown is not None:
-                    sent.one(row.event_id)
-                    yield _event(self._cursors.encode(_token(positions), bound), shown)
+                state.positions[row.partition] = row.offset + 1
+                message = self._shown(state, row.partition, row.offset, schema, event)
+                if message is not None:
+                    state.sent.one(row.event_id)
+                    yield message
 
-    def _message(
-        self,
-        request: LiveRequest,
-        record: LiveRecord,
-        positions: dict[int, int],
-        bound: dict[str, Any],
-        also: Any,
-        sent: _Counter,
-    ) -> bytes | None:
+    def _message(self, state: _Feed, record: LiveRecord) -> bytes | None:
+        positions = state.positions
         if record.offset < positions.get(record.partition, 0):
             return None  # already sent from the archive or the ring
         positions[record.partition] = record.offset + 1
-        view = (_view(request), tuple(sorted(positions.items())))
+        view = (state.view, tuple(sorted(positions.items())))
         if view in record.rendered:
             message = record.rendered[view]
-            if message is not None:
-                sent.one(record.index.event_id)
-            return message
-        message = self._render(request, record, positions, bound, also)
-        record.rendered[view] = message
+        else:
+            message = None
+            if state.request.where.matches(record.index):
+                message = self._shown(
+                    state, record.partition, record.offset, record.schema, record.event
+                )
+            record.rendered[view] = message
         if message is not None:
-            sent.one(record.index.event_id)
+            state.sent.one(record.index.event_id)
         return message
 
-    def _render(
-        self,
-        request: LiveRequest,
-        record: LiveRecord,
-        positions: dict[int, int],
-        bound: dict[str, Any],
-        also: Any,
-    ) -> bytes | None:
-        if not request.where.matches(record.index):
-            return None
-        access = request.access
-        shown = self._pages.present(
-            access,
-            access.stream.id,
-            record.partition,
-            record.offset,
-            record.schema,
-            record.event,
-            also,
-            set(),
-        )
-        if shown is None:
-            return None
-        return _event(self._cursors.encode(_token(positions), bound), shown)
-
     async def _follow(
-        self,
-        request: LiveRequest,
-        subscriber: Subscriber,
-        positions: dict[int, int],
-        bound: dict[str, Any],
-        also: Any,
-        sent: _Counter,
-        recheck: Recheck,
+        self, state: _Feed, subscriber: Subscriber, recheck: Recheck
     ) -> AsyncIterator[bytes]:
         settings = self._settings
+        request, sent = state.request, state.sent
         expires = request.access.caller.expires_at
         beat = time.monotonic() + settings.heartbeat_s
         checked = time.monotonic()
@@ -262,10 +234,23 @@ class LiveStream:
                     yield b": heartbeat\n\n"
                 sent.flush()
                 continue
-            message = self._message(request, record, positions, bound, also, sent)
+            message = self._message(state, record)
             if message:
                 beat = time.monotonic() + settings.heartbeat_s
                 yield message
+
+
+@dataclass
+class _Feed:
+    """One subscriber's feed: what it asked, where it is, what it has served."""
+
+    request: LiveRequest
+    positions: dict[int, int]
+    bound: dict[str, Any]
+    also: RowCheck | None
+    sent: _Counter
+    #: What decides how a record looks to this subscriber (see :func:`_view`).
+    view: tuple[Any, ...]
 
 
 class _Counter:
@@ -309,10 +294,6 @@ def _view(request: LiveRequest) -> tuple[Any, ...]:
         tuple(e.id for e in decision.emergencies),
         orjson.dumps(request.where.key()),
     )
-
-
-def _token(positions: dict[int, int]) -> dict[str, int]:
-    return {str(p): o for p, o in sorted(positions.items())}
 
 
 def _event(token: str, shown: dict[str, Any]) -> bytes:

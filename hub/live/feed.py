@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.archive.index import EventIndex, NotAnEvent, index_event
-from hub.bus.protocols import Bus, Reader
+from hub.bus.protocols import Bus, Follower, Reader
 from hub.errors import BrokerUnavailable, InvalidFrame
 from hub.serde.avro import AvroDeserializer, CompiledSchema
 
@@ -95,7 +95,7 @@ class StreamFeed:
         )
         self._thread.start()
 
-    def _run(self, follower: Any) -> None:
+    def _run(self, follower: Follower) -> None:
         try:
             while not self._stop.is_set():
                 try:
