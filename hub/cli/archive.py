@@ -42,8 +42,9 @@ def archive(
     def run() -> None:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        # Not provisioned: the archiver needs the catalogue's topics, not to create them.
-        with open_stack(settings, embedded=False, provisioned=False) as running:
+        # A refill writes into topics that a new broker may not have yet: it provisions
+        # them first (idempotent); without it the archiver only reads what exists.
+        with open_stack(settings, embedded=False, provisioned=replay) as running:
             if replay:
                 refilled = running.replay()
                 if refilled.replayed:

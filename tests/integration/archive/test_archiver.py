@@ -70,8 +70,13 @@ def _archiver(tmp: Path, broker: EmbeddedBroker, url: str) -> subprocess.Popen[s
         HUB_ARCHIVE_BATCH_MAX="50",
         HUB_ARCHIVE_POLL_S="0.05",
     )
+    # The stack has provisioned the broker; no refill, so each restart starts quickly.
     return subprocess.Popen(
-        [HUB, "archive"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        [HUB, "archive", "--no-replay"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
