@@ -50,6 +50,8 @@ def _envelope(
         "severity": None if alert["msg_type"] == "Cancel" else _level(info, signal),
         "area": _area(info),
         "sensitivity": SENSITIVITY_BY_SCOPE[alert["scope"]],
+        # Exercise, Test, System and Draft alerts are not warnings of a real hazard.
+        "exercise": alert["status"] != "Actual",
     }
 
 

@@ -15,6 +15,9 @@ from typing import Any
 
 #: Severity level to its archive rank: I (the gravest) is 1, so "at least II" is ``<= 2``.
 SEVERITY_RANK = {"I": 1, "II": 2, "III": 3, "IV": 4}
+#: CAP statuses of a message that warns of no real hazard; an event written before the
+#: envelope had ``exercise`` still counts as one by its CAP status.
+NOT_ACTUAL = frozenset({"Exercise", "System", "Test", "Draft"})
 
 
 class NotAnEvent(ValueError):
@@ -62,6 +65,8 @@ class EventIndex:
     district: str | None
     sensitivity: str
     box: Box | None
+    #: An exercise, drill or test: kept apart from real events when coordination is measured.
+    exercise: bool = False
 
 
 def index_event(event: Mapping[str, Any]) -> EventIndex:
@@ -82,6 +87,7 @@ def index_event(event: Mapping[str, Any]) -> EventIndex:
             district=_district(envelope.get("area")),
             sensitivity=str(envelope["sensitivity"]),
             box=area_box(envelope.get("area")),
+            exercise=bool(envelope.get("exercise")) or event.get("status") in NOT_ACTUAL,
         )
     except (KeyError, TypeError) as exc:
         raise NotAnEvent(f"the envelope lacks {exc}") from None

@@ -54,6 +54,7 @@ class NewEvent:
             "min_lon": box.min_lon if box else None,
             "max_lat": box.max_lat if box else None,
             "max_lon": box.max_lon if box else None,
+            "exercise": index.exercise,
             "schema_id": self.schema_id,
             "payload": self.payload,
         }

@@ -32,7 +32,8 @@ def lint() -> None:
         raise typer.Exit(1)
     typer.echo(
         f"policy ok: {len(policy.agencies)} agencies, {len(policy.streams)} streams, "
-        f"{len(policy.grants)} grants, {len(policy.denies)} denies (version {policy.version})"
+        f"{len(policy.grants)} grants, {len(policy.denies)} denies, "
+        f"{len(policy.targets)} coordination targets (version {policy.version})"
     )
 
 

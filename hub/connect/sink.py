@@ -52,6 +52,7 @@ class EventSink:
         envelope.setdefault("event_id", str(uuid.uuid4()))
         envelope.setdefault("published_at", datetime.now(UTC))
         envelope.setdefault("sensitivity", self._sensitivity)
+        envelope.setdefault("exercise", False)
         completed["envelope"] = envelope
         return completed
 

@@ -66,7 +66,7 @@ def _jsonl(audit_log: AuditLog, query: AuditQuery) -> Iterator[bytes]:
         yield b"".join(orjson.dumps(entry.model_dump(mode="json")) + b"\n" for entry in page)
 
 
-def _cell(value: object) -> object:
+def safe_cell(value: object) -> object:
     """A text a spreadsheet would run as a formula (a caller can put one in a stream id
     or a claimed client id) gets a leading apostrophe. So CSV is for reading; JSON Lines
     keeps every value as stored, for recomputing hashes."""
@@ -83,7 +83,7 @@ def _csv(audit_log: AuditLog, query: AuditQuery) -> Iterator[bytes]:
         for entry in page:
             values = entry.model_dump(mode="json")
             values["masked"] = ",".join(values["masked"])
-            writer.writerow({k: _cell(v) for k, v in values.items()})
+            writer.writerow({k: safe_cell(v) for k, v in values.items()})
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()

@@ -25,7 +25,9 @@ from hub.audit.monitor import ChainMonitor
 from hub.audit.proofs import AuditProofs
 from hub.audit.reviews import ReviewService
 from hub.config import Settings
+from hub.coordination.accesses import IncidentAccesses
 from hub.coordination.acks import AckBook
+from hub.coordination.facts import CoordinationFacts
 from hub.coordination.receipts import ReceiptBook
 from hub.emergencies.service import EmergencyService
 from hub.errors import AuthenticationFailed, BadRequest, Forbidden, NotFound, TooManyRequests
@@ -96,6 +98,8 @@ AuditLogDep = Annotated[AuditLog, Depends(_part("audit_log"))]
 RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
 EventsDep = Annotated[EventPages, Depends(_part("events"))]
 AcksDep = Annotated[AckBook, Depends(_part("acks"))]
+FactsDep = Annotated[CoordinationFacts, Depends(_part("coordination"))]
+AccessesDep = Annotated[IncidentAccesses, Depends(_part("accesses"))]
 LiveDep = Annotated[LiveStream, Depends(_part("live"))]
 PublishingDep = Annotated[Publishing, Depends(_part("publishing"))]
 ReceiptsDep = Annotated[ReceiptBook, Depends(_part("receipts"))]

@@ -25,7 +25,9 @@ from hub.bus.factory import open_bus
 from hub.bus.lazy import LazyPublisher
 from hub.bus.protocols import Publisher
 from hub.config import Settings
+from hub.coordination.accesses import IncidentAccesses
 from hub.coordination.acks import AckBook
+from hub.coordination.facts import CoordinationFacts
 from hub.coordination.receipts import ReceiptBook
 from hub.emergencies.service import EmergencyService
 from hub.gateway.auth.basic import BasicAuthenticator
@@ -85,6 +87,8 @@ class GatewayServices:
     history: History
     receipts: ReceiptBook
     acks: AckBook
+    coordination: CoordinationFacts
+    accesses: IncidentAccesses
     live: LiveStream
     publishing: Publishing
     publisher: Publisher
@@ -198,6 +202,8 @@ def build_services(
         history=history,
         receipts=receipts,
         acks=AckBook(engine),
+        coordination=CoordinationFacts(engine),
+        accesses=IncidentAccesses(engine),
         live=LiveStream(
             feeds=feeds,
             pages=events,

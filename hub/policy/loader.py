@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from hub.errors import ConfigError
 from hub.policy.model import Agency, District, Group, Policy, Stream
 from hub.policy.rules import Deny, Grant, Rule
+from hub.policy.targets import Target
 
 SECTIONS: dict[str, type[Rule]] = {
     "agencies": Agency,
@@ -25,6 +26,7 @@ SECTIONS: dict[str, type[Rule]] = {
     "districts": District,
     "grants": Grant,
     "denies": Deny,
+    "targets": Target,
 }
 _LINE = "__line__"
 

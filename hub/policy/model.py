@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hub.policy.rules import Deny, Grant, Rule
+from hub.policy.targets import Target
 from hub.serde.modes import STREAM_DEFAULT, CompatibilityMode
 from hub.serde.wire import topic_name, value_subject
 
@@ -90,6 +91,7 @@ class Policy(Rule):
     districts: tuple[District, ...] = ()
     grants: tuple[Grant, ...] = ()
     denies: tuple[Deny, ...] = ()
+    targets: tuple[Target, ...] = ()
     #: A content hash of the files it was loaded from; every audit row names it.
     version: str = "unversioned"
 
@@ -121,6 +123,9 @@ class Policy(Rule):
                 raise _error(
                     rule, f"{kind} {rule.id}: stream {rule.stream!r} is not in the catalogue"
                 )
+        for target in self.targets:
+            if not any(_matches(target.stream, s) for s in streams):
+                raise _error(target, f"target: stream {target.stream!r} is not in the catalogue")
         return self
 
     @cached_property
@@ -157,6 +162,13 @@ class Policy(Rule):
 
     def denies_for(self, reader: str, stream: str) -> list[Deny]:
         return self._index.denies.get((reader, stream), [])
+
+    def target_for(self, stream: str) -> Target | None:
+        """The coordination target for ``stream``: an exact entry, else the first pattern."""
+        exact = [t for t in self.targets if t.stream == stream]
+        if exact:
+            return exact[0]
+        return next((t for t in self.targets if t.is_pattern and _matches(t.stream, stream)), None)
 
 
 class _Index:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -242,6 +243,7 @@ class ArchivedEvent(Base):
     __table_args__ = (
         Index("ix_archive_stream_id", "stream", "id"),
         Index("ix_archive_stream_occurred", "stream", "occurred_ms"),
+        Index("ix_archive_stream_published", "stream", "published_ms"),
         Index("ix_archive_stream_district", "stream", "district", "id"),
         Index("ix_archive_incident", "incident_id", "occurred_ms"),
         Index("ix_archive_position", "topic", "partition", "offset"),
@@ -269,6 +271,8 @@ class ArchivedEvent(Base):
     min_lon: Mapped[float | None] = mapped_column(Float)
     max_lat: Mapped[float | None] = mapped_column(Float)
     max_lon: Mapped[float | None] = mapped_column(Float)
+    #: An exercise, drill or test (``envelope.exercise``, or a CAP status other than Actual).
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     schema_id: Mapped[int] = mapped_column(Integer)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 

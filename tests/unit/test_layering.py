@@ -37,7 +37,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "hub.registry": frozenset({"hub.serde", "hub.store", "hub.errors"}),
     "hub.policy": frozenset({"hub.serde", "hub.identity", "hub.keyfiles", "hub.errors"}),
     "hub.archive": frozenset({"hub.store", "hub.bus", "hub.serde", "hub.config", "hub.errors"}),
-    "hub.coordination": frozenset({"hub.store", "hub.errors"}),
+    "hub.coordination": frozenset({"hub.store", "hub.policy", "hub.errors"}),
     "hub.live": frozenset({"hub.archive", "hub.bus", "hub.serde", "hub.errors"}),
     "hub.publishing": frozenset({"hub.connect", "hub.bus", "hub.store", "hub.serde", "hub.errors"}),
     "hub.audit": frozenset({"hub.store", "hub.tlog", "hub.config", "hub.errors"}),

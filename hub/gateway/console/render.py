@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from hub.gateway.auth.sessions import ConsoleSession
 from hub.gateway.console.i18n import COOKIE, pick, translator
-from hub.gateway.console.times import ConsoleClock
+from hub.gateway.console.times import ConsoleClock, delay
 
 _ENV = Environment(
     loader=PackageLoader("hub.gateway.console", "templates"),
@@ -53,6 +53,8 @@ def page(
     html = _ENV.get_template(template).render(
         t=translator(lang),
         local=clock.show,
+        local_ms=clock.show_ms,
+        delay=delay,
         lang=lang,
         session=session,
         path=request.url.path,

@@ -12,11 +12,19 @@ class ConsoleClock:
     def __init__(self, zone: str) -> None:
         self.zone = ZoneInfo(zone)
 
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
     def show(self, value: datetime | None) -> str:
         if value is None:
             return ""
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return aware.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S")
+
+    def show_ms(self, value: int | None) -> str:
+        """An epoch-millisecond time (the archive's and receipts' clock), in the city's zone."""
+        return "" if value is None else self.show(datetime.fromtimestamp(value / 1000, UTC))
 
     def read(self, text: str | None, name: str) -> datetime | None:
         """A form's time (``datetime-local`` sends no zone: it is the city's), as UTC."""
@@ -43,3 +51,19 @@ class ConsoleClock:
         if start >= end:
             raise BadRequest("the period's start must come before its end")
         return start, end
+
+
+def delay(ms: int | None) -> str:
+    """A delay as a person reads it: "850 ms", "42 s", "3 min 05 s", "10 min", "2 h 10 min"."""
+    if ms is None:
+        return ""
+    if ms < 1000:
+        return f"{ms} ms"
+    seconds = ms // 1000
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"

@@ -31,6 +31,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]
             display_name="王芳 Wang Fang",
         )
         users.create(username="zhao", role="auditor", agency="audit", password=PASSWORD)
+        users.create(username="lei", role="duty-officer", agency="emergency", password=PASSWORD)
         stack.run(IncidentReportConnector(ROOT / "connectors" / "samples" / "incidents.csv"))
         # A read an emergency grant allowed, waiting for its review.
         declared = stack.http.post(
@@ -53,6 +54,22 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]
         stack.http.get(
             "/v1/streams/meteorology.warning/events", headers=stack.bearer("commerce-supplies")
         )
+        # Health reads the incident's reports in the ordinary way and acknowledges one.
+        health = stack.bearer("health-dispatch")
+        own = stack.http.get(
+            "/v1/streams/emergency.incident-report/events",
+            params={"purpose": "response"},
+            headers=health,
+        )
+        first = own.json()["events"][0]["event"]["envelope"]["event_id"]
+        acked = stack.http.post(
+            f"/v1/events/{first}/ack",
+            params={"purpose": "response"},
+            json={"status": "acting"},
+            headers=health,
+        )
+        assert acked.status_code == 201, acked.text
+        stack.services.receipts.flush()
         with serving(stack.http.app) as url:
             yield stack, url
 
@@ -132,6 +149,39 @@ def test_an_auditor_signs_in_filters_judges_a_review_and_signs_out(hub, browser)
     rows = [r for r in stack.audit_rows() if r["client_id"] == "console:wang.fang"]
     actions = {r["action"] for r in rows}
     assert {"console.signin", "console.log", "console.judge", "console.signout"} <= actions
+
+
+def test_a_duty_officer_opens_an_incident_its_assessment_and_the_report(hub, browser) -> None:
+    stack, url = hub
+    page = open_page(browser)
+    sign_in(page, url, "lei", PASSWORD)
+    assert "Access log" not in page.inner_text("nav"), "a duty officer does not read the log"
+    page.click("nav >> text=Incidents")
+    page.click("text=INC-2015-GM-01")
+    assert page.url == f"{url}/console/incidents/INC-2015-GM-01"
+    assert page.locator("svg.timeline").count() == 1
+    assert page.locator("section.event").count() == 2
+    first = page.locator("section.event").first.inner_text()
+    assert "health" in first and "+" in first, "health received it, so long after publication"
+    screenshot(page, "incident")
+
+    page.click("#assessment")
+    assert page.inner_text("h1").startswith("Post-incident assessment")
+    assert "health" in page.inner_text("#readers")
+    assert "commerce" in page.inner_text("#emergency"), "the read the emergency opened"
+    screenshot(page, "assessment")
+    with page.expect_download() as download:
+        page.click("#csv")
+    assert download.value.suggested_filename == "assessment-INC-2015-GM-01.csv"
+
+    page.click("nav >> text=Coordination")
+    assert "health" in page.inner_text("#pairs")
+    screenshot(page, "coordination")
+    page.click("#signout")
+    rows = [r for r in stack.audit_rows() if r["client_id"] == "console:lei"]
+    actions = {r["action"] for r in rows}
+    assert {"console.incident", "console.assessment", "console.coordination"} <= actions
+    assert all(r["decision"] == "allow" for r in rows)
 
 
 def test_the_console_is_in_chinese_for_a_chinese_browser(hub, browser) -> None:

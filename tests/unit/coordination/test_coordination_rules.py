@@ -1,0 +1,169 @@
+"""What the coordination figures are made of, without a database: targets and their
+precedence, who counts as a receiver, exercises kept apart, nearest-rank figures, and
+the delays as the console writes them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.archive.index import index_event
+from hub.coordination.facts import Published
+from hub.coordination.figures import median, p90
+from hub.coordination.receivers import Receivers
+from hub.coordination.report import split_exercises
+from hub.errors import ConfigError
+from hub.gateway.console.times import delay
+from hub.policy.loader import load_policy
+from tests.utils.policies import policy_folder
+
+RULES = """
+grants:
+  - id: health-reads-reports
+    reader: health
+    stream: emergency.incident-report
+    purpose: [response]
+    why: hospitals prepare for casualties
+  - id: guangming-reads-its-reports
+    reader: guangming
+    stream: emergency.incident-report
+    filter: {districts: ["440311"]}
+    why: the district responds to its own incidents
+  - id: commerce-in-an-emergency
+    reader: commerce
+    stream: emergency.incident-report
+    emergency: {categories: [ACCIDENT_DISASTER], level_at_least: II}
+    why: relief supplies go where an emergency is declared
+  - id: housing-reads-reports
+    reader: housing
+    stream: emergency.incident-report
+    why: site inspections follow landslides
+denies:
+  - id: housing-not-reports
+    reader: housing
+    stream: emergency.incident-report
+    why: a deny beats every grant, even in this test
+targets:
+  - stream: "emergency.*"
+    first_read: PT1H
+    acknowledged: PT2H
+    why: everything of the bureau within the hour
+  - stream: emergency.incident-report
+    first_read: PT10M
+    acknowledged: PT30M
+    why: reports drive the first hour of a response
+"""
+
+
+@pytest.fixture
+def policy(tmp_path: Path):
+    return load_policy(policy_folder(tmp_path, RULES))
+
+
+def _event(district: str | None, *, exercise: bool = False, incident: str = "INC-1") -> Published:
+    return Published(
+        event_id=f"e-{district}-{exercise}-{incident}",
+        stream="emergency.incident-report",
+        agency="emergency",
+        published_ms=0,
+        incident_id=incident,
+        category="ACCIDENT_DISASTER",
+        code=None,
+        severity="II",
+        district=district,
+        sensitivity="RESTRICTED",
+        exercise=exercise,
+    )
+
+
+def test_an_exact_target_wins_over_a_pattern_listed_before_it(policy) -> None:
+    exact = policy.target_for("emergency.incident-report")
+    assert exact is not None and exact.first_read == timedelta(minutes=10)
+    pattern = policy.target_for("emergency.task-assignment")
+    assert pattern is not None and pattern.acknowledged == timedelta(hours=2)
+    assert policy.target_for("meteorology.warning") is None, "not measured"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (
+            "{stream: nobody.nothing, first_read: PT1M, acknowledged: PT2M, why: a typo here}",
+            "not in the catalogue",
+        ),
+        (
+            "{stream: meteorology.warning, first_read: PT0S, acknowledged: PT2M, why: zero wait}",
+            "more than zero",
+        ),
+        (
+            "{stream: meteorology.warning, first_read: P8D, acknowledged: P9D, why: far too long}",
+            "at most 7 days",
+        ),
+        (
+            "{stream: meteorology.warning, first_read: PT9M, acknowledged: PT2M, why: backwards!}",
+            "sooner than first_read",
+        ),
+    ],
+)
+def test_a_bad_target_is_refused_with_its_reason(tmp_path: Path, target: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_policy(policy_folder(tmp_path, f"targets:\n  - {target}\n"))
+
+
+def test_receivers_are_ordinary_readers_whose_filter_keeps_the_event(policy) -> None:
+    receivers = Receivers(policy)
+    assert receivers.of(_event("440304")) == ("health",)
+    assert set(receivers.of(_event("440311"))) == {"health", "guangming"}
+    # Commerce reads only in an emergency; housing is denied; emergency is the owner.
+    assert not {"commerce", "housing", "emergency"} & set(receivers.of(_event("440311")))
+
+
+def test_exercises_and_every_event_of_a_drill_are_kept_apart() -> None:
+    events = [
+        _event("440304"),
+        _event("440305", exercise=True),
+        _event("440306", incident="DRILL-1"),
+        _event("440306", incident="INC-2"),
+    ]
+    real, exercise = split_exercises(events, drills={"DRILL-1"})
+    assert [e.incident_id for e in real] == ["INC-1", "INC-2"]
+    assert [(e.incident_id, e.exercise) for e in exercise] == [("INC-1", True), ("DRILL-1", False)]
+
+
+def test_a_cap_status_other_than_actual_makes_an_exercise_even_without_the_flag() -> None:
+    envelope = {
+        "event_id": "x",
+        "source_agency": "meteorology",
+        "occurred_at": 0,
+        "published_at": 0,
+        "classification": {"category": "NATURAL_DISASTER"},
+        "sensitivity": "PUBLIC",
+    }
+    assert not index_event({"envelope": envelope, "status": "Actual"}).exercise
+    assert index_event({"envelope": envelope, "status": "Exercise"}).exercise
+    assert index_event({"envelope": {**envelope, "exercise": True}}).exercise
+
+
+def test_figures_are_delays_that_happened_by_nearest_rank() -> None:
+    values = [5, 1, 3, 2, 4, 10, 9, 8, 7, 6]
+    assert (median(values), p90(values)) == (5, 9)
+    assert (median([7]), p90([7])) == (7, 7)
+    assert median([]) is None and p90([]) is None
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [
+        (None, ""),
+        (850, "850 ms"),
+        (42_000, "42 s"),
+        (185_000, "3 min 05 s"),
+        (600_000, "10 min"),
+        (7_800_000, "2 h 10 min"),
+        (7_200_000, "2 h"),
+    ],
+)
+def test_a_delay_reads_as_a_person_would_say_it(ms: int | None, text: str) -> None:
+    assert delay(ms) == text
