@@ -111,10 +111,22 @@ class Assessor:
             by_reader={agency: Figures.of(group) for agency, group in sorted(by_reader.items())},
             overall=Figures.of(found),
             denied=self._accesses.denied(incident_id, streams, *window),
-            by_emergency=self._accesses.by_emergency(streams, *window),
+            by_emergency=self._opened(found, streams, window),
             earlier=self._earlier(events[0], exercise, receivers),
             window=window,
         )
+
+    def _opened(
+        self, found: Sequence[Delivery], streams: list[str], window: tuple[datetime, datetime]
+    ) -> list[Access]:
+        """The emergency reads of the agencies that got this incident's events only by an
+        emergency grant. An audit row names the stream, not the events it served, so a
+        read by another agency, of other events on the same stream, is left out."""
+        opened = {d.agency for d in found if not d.expected}
+        if not opened:
+            return []
+        rows = self._accesses.by_emergency(streams, *window)
+        return [row for row in rows if row.agency in opened]
 
     def _earlier(self, first: Published, exercise: bool, receivers: Receivers) -> list[Earlier]:
         candidates = self._facts.incidents(

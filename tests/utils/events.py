@@ -10,9 +10,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
+
 from hub.archive.index import index_event
 from hub.archive.store import ArchiveStore, NewEvent
 from hub.serde.avro import AvroSerializer
+from hub.store.models import EventAck, ReadReceipt
 from tests.utils.stack import Stack
 
 STREAM = "emergency.incident-report"
@@ -108,3 +111,28 @@ def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[st
             chunk = []
     if chunk:
         yield chunk
+
+
+def backdate(
+    stack: Stack, event_id: str, stream: str, agency: str, *, read_ms: int, acks: dict[str, int]
+) -> None:
+    """Write a receipt and acknowledgements as if they had come at the given times: an
+    earlier incident's history, which a test cannot wait days for."""
+    with stack.hub.engine.begin() as connection:
+        connection.execute(
+            insert(ReadReceipt).values(
+                event_id=event_id, agency=agency, stream=stream, first_served_ms=read_ms, via="page"
+            )
+        )
+        for status, at_ms in acks.items():
+            connection.execute(
+                insert(EventAck).values(
+                    event_id=event_id,
+                    stream=stream,
+                    agency=agency,
+                    client_id=f"{agency}-test",
+                    status=status,
+                    note="",
+                    at_ms=at_ms,
+                )
+            )

@@ -126,6 +126,7 @@ def test_the_assessment_quotes_reads_refusals_and_earlier_incidents_of_its_kind(
     assert (health.deliveries, health.read, health.acknowledged) == (2, 2, 1)
     assert health.ack_median_ms is not None and 570_000 <= health.ack_median_ms <= 900_000
     assert [a.agency for a in found.denied] == ["commerce"]
+    assert found.by_emergency == [], "no emergency was declared"
     assert [e.incident.incident_id for e in found.earlier] == ["INC-COORD-0"], (
         "the drill is not compared with a real incident"
     )

@@ -4,16 +4,18 @@ the delays as the console writes them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from hub.archive.index import index_event
+from hub.coordination.deliveries import Delivery
 from hub.coordination.facts import Published
 from hub.coordination.figures import median, p90
 from hub.coordination.receivers import Receivers
-from hub.coordination.report import split_exercises
+from hub.coordination.report import pair_figures, split_exercises
 from hub.errors import ConfigError
 from hub.gateway.console.times import delay
 from hub.policy.loader import load_policy
@@ -167,3 +169,28 @@ def test_figures_are_delays_that_happened_by_nearest_rank() -> None:
 )
 def test_a_delay_reads_as_a_person_would_say_it(ms: int | None, text: str) -> None:
     assert delay(ms) == text
+
+
+def test_a_pair_meets_its_target_unless_p90_or_a_late_straggler_misses_it(policy) -> None:
+    minute = 60_000
+    now = 100 * minute
+
+    def delivery(published: int, read: int | None, ack: int | None, n: int) -> Delivery:
+        event = replace(_event("440304", incident=f"INC-{n}"), published_ms=published)
+        return Delivery(event, "health", read, {"received": ack} if ack is not None else {})
+
+    quick = [delivery(0, 2 * minute, 5 * minute, n) for n in range(9)]
+    # Published a minute ago and not read yet: not late, the target has not passed.
+    fresh = delivery(now - minute, None, None, 99)
+    (pair,) = pair_figures(policy, [*quick, fresh], now)
+    assert (pair.deliveries, pair.read, pair.acknowledged) == (10, 9, 9)
+    assert (pair.read_p90_ms, pair.ack_p90_ms) == (2 * minute, 5 * minute)
+    assert pair.read_met is True and pair.ack_met is True
+    stale = delivery(0, None, None, 98)  # an hour and more: past both targets
+    (pair,) = pair_figures(policy, [*quick, stale], now)
+    assert (pair.unread_late, pair.unacked_late) == (1, 1)
+    assert pair.read_met is False and pair.ack_met is False
+    slow = [delivery(0, 20 * minute, 25 * minute, n) for n in range(3)]
+    (pair,) = pair_figures(policy, [*quick[:7], *slow], now)
+    assert pair.read_p90_ms == 20 * minute and pair.read_met is False, "p90 over 10 minutes"
+    assert pair.ack_met is True, "25 minutes is within the 30-minute target"
