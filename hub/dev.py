@@ -10,11 +10,13 @@ so that the README's curl tour can ``source`` them.
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from hub.bus.broker import stop_on_sigterm
 from hub.config import Settings
+from hub.demo import scenario
 from hub.demo.clients import issue_demo_credentials, write_credentials
 from hub.demo.people import issue_demo_people
 from hub.demo.tour import tour
@@ -66,10 +68,36 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
             say(
                 f"\narchiver: {archived} events archived" + (f", behind {behind}" if behind else "")
             )
-            say(tour(base, env_file))
             if serve:
+                secrets = {d.agency: (i.client_id, i.client_secret) for d, i in credentials}
+                threading.Thread(
+                    target=_scenario_then_tour,
+                    args=(base, secrets, env_file, say),
+                    name="demo-scenario",
+                    daemon=True,
+                ).start()
                 serve_gateway(running)
+            else:
+                say(tour(base, env_file))
         return env_file
+
+
+def _scenario_then_tour(
+    base: str, secrets: dict[str, tuple[str, str]], env_file: Path, say: Callable[..., None]
+) -> None:
+    """Once the gateway answers: the demo scenario, then how to try it yourself."""
+    if not scenario.wait_until_up(base):
+        say(f"the gateway did not answer at {base}; the demo scenario is skipped")
+    else:
+        try:
+            lines = scenario.play(base, secrets)
+        except Exception as exc:  # the demo must not take the hub down
+            say(f"\nthe demo scenario stopped: {exc}")
+        else:
+            say("\ndemo scenario (the console's incident and coordination pages show it):")
+            for line in lines:
+                say(f"  {line}")
+    say(tour(base, env_file))
 
 
 def _run_demo_connectors(running: HubStack, say: Callable[..., None]) -> None:

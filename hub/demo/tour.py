@@ -10,6 +10,7 @@ def tour(base: str, env_file: Path) -> str:
 Linkage is up.
   gateway      {base}/
   console      {base}/console   (sign in as one of the console people above)
+  an incident  {base}/console/incidents/INC-2015-GM-01   (its timeline and assessment)
   API docs     {base}/docs
   JWKS         {base}/.well-known/jwks.json
 

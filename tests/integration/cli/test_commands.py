@@ -98,6 +98,9 @@ def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
         _, output = _wait_line(process, r"Press Ctrl-C to stop")
         assert "connector meteorology-cap -> meteorology.warning: 3 published, 0 rejected" in output
         assert "incidents.csv:4: occurred_at" in output
+        # The demo scenario ran over HTTP before the tour: reads, acknowledgements, a refusal.
+        assert "health read 2 incident reports and 3 warnings, and acknowledged 3" in output
+        assert "commerce was refused the incident reports (403)" in output
         env_file = tmp_path / "var" / "dev" / "credentials.env"
         assert oct(env_file.stat().st_mode & 0o777) == "0o600"
         credentials = dict(line.split("=", 1) for line in env_file.read_text().split())
