@@ -310,10 +310,16 @@ def main() -> None:
             started = time.perf_counter()
             bulk_sealed(engine, args.proof_rows)
             built = time.perf_counter() - started
+            # A stored log, as `hub audit verify` meets it: written back from the WAL into
+            # the database file. The first pass reads it from disk, the second from cache.
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            cold, rows = verify_rate(engine)
             rate, rows = verify_rate(engine)
             latency = proof_latency(engine, rows, args.proof_samples)
     print(f"a log of {rows:,} rows on sqlite (sealed and stored in {built:.0f} s):")
-    print(f"  verify                             {rate:>10,.0f} rows/s   (goal: 100,000)")
+    print(f"  verify, first pass                 {cold:>10,.0f} rows/s")
+    print(f"  verify, second pass                {rate:>10,.0f} rows/s   (goal: 100,000)")
     for kind, (p50, p99) in latency.items():
         print(f"  {kind + ' proof':<34} p50 {p50:5.2f} ms   p99 {p99:5.2f} ms")
     print("ratios:")

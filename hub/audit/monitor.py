@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, Table, select
@@ -118,9 +118,9 @@ class ChainMonitor:
                 .where(_LOG.c.seq >= self._check.size)
                 .order_by(_LOG.c.seq)
                 .limit(self._step)
-            ).mappings()
+            )
             for row in rows:
-                if not self._check.feed(cast(Mapping[str, Any], row)):
+                if not self._check.feed(row):
                     break
 
     def _full_pass(self) -> None:

@@ -16,7 +16,7 @@ not caught: such a row is indistinguishable from a real one until it is checkpoi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Table, select
 
 from hub.store.models import AuditCheckpoint, AuditRow, AuditTreeNode
-from hub.tlog.canonical import FIELDS, GENESIS, canonical, chain_hash
+from hub.tlog.canonical import GENESIS, SORTED_FIELDS, canonical_values, chain_hash
 from hub.tlog.merkle import Frontier, leaf_hash
 from hub.tlog.notes import NoteError, open_note, parse_checkpoint
 from hub.tlog.sealing import STORED_LEVEL
@@ -100,8 +100,9 @@ class ChainCheck:
     def size(self) -> int:
         return self.frontier.size
 
-    def feed(self, row: Mapping[str, Any]) -> bool:
-        """Check one more row; False once the check has stopped at a broken one."""
+    def feed(self, row: Sequence[Any]) -> bool:
+        """Check one more row, its values as :data:`ROW_COLUMNS` selects them; False once
+        the check has stopped at a broken one."""
         if self.stopped:
             return False
         seq = self.frontier.size
@@ -143,7 +144,10 @@ class ChainCheck:
         return False
 
 
-ROW_COLUMNS = [_LOG.c[name] for name in FIELDS] + [_LOG.c.leaf_hash, _LOG.c.chain_hash]
+#: A row as verification reads it: the hashed fields in canonical order, then its hashes.
+ROW_COLUMNS = [_LOG.c[name] for name in SORTED_FIELDS] + [_LOG.c.leaf_hash, _LOG.c.chain_hash]
+_SEQ = SORTED_FIELDS.index("seq")
+_FIELD_COUNT = len(SORTED_FIELDS)
 
 
 def verify_log(
@@ -169,8 +173,8 @@ def verify_log(
     rows = connection.execution_options(yield_per=batch).execute(
         select(*ROW_COLUMNS).order_by(_LOG.c.seq)
     )
-    for row in rows.mappings():
-        if not check.feed(cast(Mapping[str, Any], row)):
+    for row in rows:
+        if not check.feed(row):
             break
     rows.close()
     report.rows = check.size
@@ -180,19 +184,19 @@ def verify_log(
     return report
 
 
-def _check_row(row: Mapping[str, Any], seq: int, previous: bytes) -> tuple[bytes, bytes] | str:
+def _check_row(row: Sequence[Any], seq: int, previous: bytes) -> tuple[bytes, bytes] | str:
     """The row's leaf hash and chain hash, made again; or what is wrong with it."""
-    stored_seq = row["seq"]
+    stored_seq = row[_SEQ]
     if stored_seq != seq:
         if isinstance(stored_seq, int) and stored_seq > seq:
             return f"row seq {seq} is missing (the next row is seq {stored_seq})"
         return f"row seq {stored_seq} stands where seq {seq} should"
-    leaf = canonical(row)
+    leaf = canonical_values(row[:_FIELD_COUNT])
     digest = leaf_hash(leaf)
-    if digest.hex() != row["leaf_hash"]:
+    if digest.hex() != row[_FIELD_COUNT]:
         return f"row seq {seq} was changed: its content does not make its leaf hash"
     chained = chain_hash(leaf, previous)
-    if chained.hex() != row["chain_hash"]:
+    if chained.hex() != row[_FIELD_COUNT + 1]:
         return (
             f"the chain breaks at seq {seq}: a row was inserted, removed or moved there, "
             "or its hashes were rewritten"

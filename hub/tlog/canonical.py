@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +47,9 @@ GENESIS = bytes(32)
 #: The fields in sorted order ("v", the version, sorts after all of them), so the object
 #: is built in key order and needs no sort.
 _SORTED = tuple(sorted(FIELDS))
+SORTED_FIELDS = _SORTED
 _SEQ_AT = _SORTED.index("seq")
+_all = operator.itemgetter(*_SORTED)
 _others = operator.itemgetter(*(name for name in _SORTED if name != "seq"))
 #: A stand-in for the seq while the rest is encoded: no stored value can hold it.
 _SEQ_MARK = -(2**62) + 7
@@ -81,8 +83,19 @@ def canonical_parts(row: Mapping[str, Any]) -> tuple[bytes, bytes]:
 
 def canonical(row: Mapping[str, Any]) -> bytes:
     """The row's canonical bytes; ``row`` maps each of :data:`FIELDS` to its stored value."""
-    head, tail = canonical_parts(row)
-    return head + str(row["seq"]).encode() + tail
+    return canonical_values(_all(row))
+
+
+def canonical_values(values: Sequence[Any]) -> bytes:
+    """The canonical bytes of a row given as its values in :data:`SORTED_FIELDS` order:
+    what verification reads straight off a query, with no mapping per row. (It runs once
+    per row of a full verify, so the naive-UTC case of :func:`timestamp` is inlined.)"""
+    body = dict(zip(_SORTED, values))
+    at = body["at"].isoformat(timespec="microseconds")
+    body["at"] = at + "Z" if len(at) == 26 else timestamp(body["at"])
+    body["review_required"] = bool(body["review_required"])
+    body["v"] = VERSION
+    return orjson.dumps(body)
 
 
 def chain_hash(leaf: bytes, previous: bytes) -> bytes:
