@@ -80,6 +80,12 @@ class GatewaySettings(_Section):
     rate_burst: int = Field(default=400, ge=1)
     #: A page of events stops before it passes this many bytes of JSON (one event at least).
     page_bytes: int = Field(default=4 * 1024 * 1024, ge=1_024)
+    #: The interactive API docs (/docs, /redoc); /openapi.json is always served.
+    docs: bool = True
+    #: A request's whole body must arrive within this; a slower client gets 408.
+    body_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    #: A client that takes longer than this to accept one piece of the answer is cut off.
+    send_timeout_s: float = Field(default=60.0, gt=0, le=3600)
 
 
 class LiveSettings(_Section):

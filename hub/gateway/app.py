@@ -34,6 +34,7 @@ from hub.gateway.routes import (
     streams,
 )
 from hub.gateway.services import GatewayServices, build_services
+from hub.gateway.slow_clients import SlowClients
 from hub.policy.model import Policy
 from hub.telemetry import configure
 
@@ -78,8 +79,13 @@ def create_app(
         redoc_url=None,
     )
     error_handlers.install(app)
-    openapi_document.install(app)
+    openapi_document.install(app, settings)
     app.add_middleware(RawPathRouting, prefix=REGISTRY_PREFIX)
+    app.add_middleware(
+        SlowClients,
+        body_timeout_s=settings.gateway.body_timeout_s,
+        send_timeout_s=settings.gateway.send_timeout_s,
+    )
     # Added last, so outermost: the request id and span exist before the audit row is made.
     app.add_middleware(
         AuditMiddleware, public=discovery.PUBLIC_ROUTES, sink=lambda: _services(app).audit

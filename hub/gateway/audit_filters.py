@@ -9,6 +9,7 @@ from fastapi import Depends, Query
 
 from hub.audit.log import AuditQuery
 from hub.errors import BadRequest
+from hub.gateway.history_params import Moment
 
 
 def _utc(value: datetime | None, name: str) -> datetime | None:
@@ -31,8 +32,8 @@ async def audit_filters(
     review_required: Annotated[
         bool | None, Query(description="only reads an emergency grant allowed (true)")
     ] = None,
-    since: Annotated[datetime | None, Query(description="rows at or after (RFC 3339)")] = None,
-    until: Annotated[datetime | None, Query(description="rows before (RFC 3339)")] = None,
+    since: Annotated[Moment | None, Query(description="rows at or after (RFC 3339)")] = None,
+    until: Annotated[Moment | None, Query(description="rows before (RFC 3339)")] = None,
 ) -> AuditQuery:
     return AuditQuery(
         agency=agency,

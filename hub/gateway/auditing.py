@@ -127,10 +127,16 @@ class AuditTrail:
 
 
 def trail_of(request: Request) -> AuditTrail:
-    trail = request.scope.get("state", {}).get(_STATE_KEY)
-    if not isinstance(trail, AuditTrail):
+    trail = trail_in(request.scope)
+    if trail is None:
         raise RuntimeError("the request has no audit trail: AuditMiddleware is not installed")
     return trail
+
+
+def trail_in(scope: Scope) -> AuditTrail | None:
+    """The request's trail, for middleware inside :class:`AuditMiddleware`."""
+    trail = scope.get("state", {}).get(_STATE_KEY)
+    return trail if isinstance(trail, AuditTrail) else None
 
 
 def _phrase(status: int) -> str:

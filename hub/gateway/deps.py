@@ -55,10 +55,13 @@ from hub.policy.model import STREAM_ID, Policy
 from hub.policy.plan_cache import PlanCache
 from hub.registry import errors as registry_errors
 from hub.registry.cache import SchemaCache
+from hub.registry.entities import NAME_PATTERN, is_name
 from hub.registry.service import RegistryService
 
 #: The length of the registry's subject column.
 SUBJECT_MAX = 255
+#: The largest seq, id or tree size a parameter may name: a BIGINT column's largest value.
+ROW_MAX = 2**63 - 1
 
 
 async def _services(request: Request) -> GatewayServices:
@@ -292,7 +295,14 @@ async def stream_publisher(
 
 
 async def subject_name(
-    subject: Annotated[str, Path(description="a subject; send a `/` inside it as `%2F`")],
+    subject: Annotated[
+        str,
+        Path(
+            description="a subject; send a `/` inside it as `%2F`",
+            # Documented, not enforced here: the check below answers Confluent's 42208.
+            json_schema_extra={"pattern": NAME_PATTERN},
+        ),
+    ],
 ) -> str:
     """The subject, decoded from the raw path segment the registry routes captured.
 
@@ -302,8 +312,11 @@ async def subject_name(
     if "/" in subject:
         raise NotFound("no such route; send a '/' inside a subject as %2F")
     name = unquote(subject)
-    if len(name) > SUBJECT_MAX or not name.isprintable():
-        why = f"a subject is 1 to {SUBJECT_MAX} printable characters"
+    if not is_name(name):
+        why = (
+            f"a subject is 1 to {SUBJECT_MAX} characters, none a control character "
+            "or a line separator"
+        )
         raise registry_errors.invalid_subject(name, why)
     return name
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.audit.reviews import ReviewItem
 from hub.emergencies.service import Declaration, EmergencyRecord
@@ -19,18 +19,12 @@ class DeclarationRequest(BaseModel):
 
     category: Category
     level: Level
-    districts: list[str] = Field(default_factory=list, max_length=64)
+    districts: list[Annotated[str, Field(pattern=r"^\d{6}$")]] = Field(
+        default_factory=list, max_length=64
+    )
     title: str = Field(min_length=3, max_length=200)
     reason: str = Field(min_length=3, max_length=2000)
     duration_hours: int | None = Field(default=None, ge=1, le=8760)
-
-    @field_validator("districts")
-    @classmethod
-    def _codes(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if not (len(code) == 6 and code.isdigit()):
-                raise ValueError(f"district {code!r} is not a six-digit GB/T 2260 code")
-        return codes
 
     def declaration(self, *, default_hours: int, max_hours: int) -> Declaration:
         hours = self.duration_hours or default_hours

@@ -3,12 +3,13 @@ incident timeline alike; a bad value is a 422 that names the parameter."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from hub.archive.history import HistoryFilter
 from hub.archive.index import SEVERITY_RANK, Box
@@ -18,6 +19,21 @@ DISTRICT = r"^[0-9]{6}$"
 CLASSIFICATION = r"^[A-Z0-9_]{1,32}$"
 BBOX = r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"
 INCIDENT = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _rfc3339(value: object) -> object:
+    """A time given as text in RFC 3339 (``2026-07-01T06:00:00+08:00``); pydantic alone
+    would also take ``0.5`` as seconds since 1970, which no caller means."""
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("a time in RFC 3339, for example 2026-07-01T06:00:00+08:00")
+    return value
+
+
+#: A query parameter holding a time.
+Moment = Annotated[datetime, BeforeValidator(_rfc3339)]
 
 
 def _invalid(name: str, message: str, value: object) -> RequestValidationError:
@@ -50,9 +66,9 @@ def _box(text: str | None) -> Box | None:
 
 async def history_filter(
     since: Annotated[
-        datetime | None, Query(description="events that occurred at or after (RFC 3339)")
+        Moment | None, Query(description="events that occurred at or after (RFC 3339)")
     ] = None,
-    until: Annotated[datetime | None, Query(description="events that occurred before")] = None,
+    until: Annotated[Moment | None, Query(description="events that occurred before")] = None,
     incident: Annotated[
         str | None, Query(pattern=INCIDENT, description="events of this incident id")
     ] = None,

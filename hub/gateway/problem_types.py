@@ -63,6 +63,11 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         422, "Record rejected", "The record does not match its schema; the detail names the field."
     ),
     "payload-too-large": ProblemType(413, "Request too large", "The request body is too large."),
+    "request-timeout": ProblemType(
+        408,
+        "Request timeout",
+        "The request body did not arrive in time; send it whole, promptly, and retry.",
+    ),
     "too-many-requests": ProblemType(
         429,
         "Too many requests",

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from hub.registry.errors import invalid_version
 
 LATEST = -1
+VERSION_MAX = 2**31 - 1
+#: What a subject (and a reference's name) may be: 1 to 255 characters, none a control
+#: character or a line or paragraph separator (they would forge lines in logs). The same
+#: pattern is what the OpenAPI document states, so both say exactly one thing.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]{1,255}$"
+_NAME = re.compile(NAME_PATTERN)
+_VERSION = re.compile(r"-1|[1-9][0-9]{0,9}|[Ll][Aa][Tt][Ee][Ss][Tt]")
+#: The version a path may name, as the OpenAPI document states it.
+VERSION_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": VERSION_MAX},
+        {"type": "integer", "enum": [LATEST]},
+        {"type": "string", "pattern": "^[Ll][Aa][Tt][Ee][Ss][Tt]$"},
+    ],
+    "description": "a version number, or `latest` (also -1) for the newest live one",
+}
+
+
+def is_name(text: object) -> bool:
+    return isinstance(text, str) and _NAME.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +74,13 @@ class SubjectSchema:
 
 
 def parse_version(text: str) -> int:
-    """``latest`` or ``-1`` mean the newest live version; otherwise 1 to 2^31-1."""
-    cleaned = text.strip()
-    if cleaned.lower() == "latest":
+    """``latest`` (any case) or ``-1`` mean the newest live version; otherwise 1 to
+    2^31-1, written plainly (no sign, spaces or leading zeros)."""
+    if _VERSION.fullmatch(text) is None:
+        raise invalid_version(text)
+    if text.lower() == "latest":
         return LATEST
-    try:
-        number = int(cleaned)
-    except ValueError:
-        raise invalid_version(text) from None
-    if number == LATEST or 1 <= number <= 2**31 - 1:
+    number = int(text)
+    if number == LATEST or 1 <= number <= VERSION_MAX:
         return number
     raise invalid_version(text)

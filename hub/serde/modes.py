@@ -41,7 +41,7 @@ class CompatibilityMode(StrEnum):
     def parse(cls, text: str) -> CompatibilityMode | None:
         """Case-insensitive, as Confluent's /config accepts it; None if it is no mode."""
         try:
-            return cls(text.strip().upper())
+            return cls(text.upper())
         except ValueError:
             return None
 

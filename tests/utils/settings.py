@@ -29,6 +29,8 @@ def make_settings(
     watch_s: float = 0.0,
     checkpoint_rows: int = 1_000,
     live: LiveSettings | None = None,
+    docs: bool = True,
+    body_timeout_s: float = 30.0,
 ) -> Settings:
     return Settings(
         env="test",
@@ -38,7 +40,9 @@ def make_settings(
         database=DatabaseSettings(url=database_url or f"sqlite:///{tmp}/hub.db"),
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
         kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
-        gateway=GatewaySettings(page_default=100, page_max=page_max),
+        gateway=GatewaySettings(
+            page_default=100, page_max=page_max, docs=docs, body_timeout_s=body_timeout_s
+        ),
         audit=AuditSettings(key_dir=tmp / "keys" / "audit", checkpoint_rows=checkpoint_rows),
         live=live or LiveSettings(),
     )

@@ -106,6 +106,8 @@ def gateway_stack(
     checkpoint_rows: int = 1_000,
     live_ring: int = 10_000,
     live_queue: int = 1_000,
+    docs: bool = True,
+    body_timeout_s: float = 30.0,
 ) -> Iterator[Stack]:
     settings = make_settings(
         tmp,
@@ -114,6 +116,8 @@ def gateway_stack(
         watch_s=watch_s,
         checkpoint_rows=checkpoint_rows,
         live=LiveSettings(ring_size=live_ring, queue_max=live_queue),
+        docs=docs,
+        body_timeout_s=body_timeout_s,
     )
     with open_stack(settings) as hub:
         credentials = {

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 
 from hub.gateway.audit_filters import AuditFilters
-from hub.gateway.deps import AuditLogDep, AuditReader, TrailDep
+from hub.gateway.deps import ROW_MAX, AuditLogDep, AuditReader, TrailDep
 from hub.gateway.views import AuditEntryView, AuditPage
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -22,7 +22,7 @@ def read_audit(
     audit_log: AuditLogDep,
     trail: TrailDep,
     filters: AuditFilters,
-    after: Annotated[int, Query(ge=-1, description="rows with a larger seq")] = -1,
+    after: Annotated[int, Query(ge=-1, le=ROW_MAX, description="rows with a larger seq")] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Decisions in the order they were made (by seq); reading the log is itself audited."""

@@ -21,7 +21,7 @@ from hub.gateway.audit_views import (
     ConsistencyView,
     InclusionView,
 )
-from hub.gateway.deps import AuditReader, ChainReader, MonitorDep, ProofsDep, TrailDep
+from hub.gateway.deps import ROW_MAX, AuditReader, ChainReader, MonitorDep, ProofsDep, TrailDep
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -31,7 +31,7 @@ def list_checkpoints(
     caller: ChainReader,
     proofs: ProofsDep,
     trail: TrailDep,
-    after: Annotated[int, Query(ge=0, description="checkpoints of a larger tree")] = 0,
+    after: Annotated[int, Query(ge=0, le=ROW_MAX, description="checkpoints of a larger tree")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CheckpointList:
     """Signed checkpoints, smallest tree first."""
@@ -57,8 +57,10 @@ def inclusion(
     caller: AuditReader,
     proofs: ProofsDep,
     trail: TrailDep,
-    seq: Annotated[int, Query(ge=0, description="the row")],
-    size: Annotated[int, Query(ge=1, description="the tree size of a signed checkpoint")],
+    seq: Annotated[int, Query(ge=0, le=ROW_MAX, description="the row")],
+    size: Annotated[
+        int, Query(ge=1, le=ROW_MAX, description="the tree size of a signed checkpoint")
+    ],
 ) -> InclusionView:
     """That row ``seq`` is in the tree of ``size`` rows: check the path against the root
     of the checkpoint of that size."""
@@ -73,8 +75,10 @@ def consistency(
     caller: ChainReader,
     proofs: ProofsDep,
     trail: TrailDep,
-    first: Annotated[int, Query(alias="from", ge=1, description="the smaller tree size")],
-    second: Annotated[int, Query(alias="to", ge=1, description="the larger tree size")],
+    first: Annotated[
+        int, Query(alias="from", ge=1, le=ROW_MAX, description="the smaller tree size")
+    ],
+    second: Annotated[int, Query(alias="to", ge=1, le=ROW_MAX, description="the larger tree size")],
 ) -> ConsistencyView:
     """That the tree of ``from`` rows is a prefix of the tree of ``to`` rows."""
     trail.resource = f"from={first}&to={second}"

@@ -6,9 +6,9 @@ They hold no agency's data, so they are the only routes the audit log leaves out
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -59,7 +59,8 @@ def index(settings: SettingsDep) -> dict[str, Any]:
             "audit": "/v1/audit",
             "audit_keys": "/.well-known/audit-keys.json",
             "audit_checkpoints": "/v1/audit/checkpoints",
-            "docs": "/docs",
+            "openapi": OPENAPI_URL,
+            **({"docs": "/docs"} if settings.gateway.docs else {}),
         },
     }
 
@@ -122,8 +123,17 @@ def openapi(request: Request) -> dict[str, Any]:
     return document
 
 
+def _docs_on(settings: SettingsDep) -> None:
+    """Production may switch the interactive docs off (HUB_GATEWAY_DOCS=false)."""
+    if not settings.gateway.docs:
+        raise NotFound("the interactive API docs are switched off here; /openapi.json is not")
+
+
+DocsOn = Annotated[None, Depends(_docs_on)]
+
+
 @router.get("/docs", name="docs", include_in_schema=False)
-def docs() -> HTMLResponse:
+def docs(_: DocsOn) -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url=OPENAPI_URL,
         title=f"{TITLE} - API docs",
@@ -132,10 +142,10 @@ def docs() -> HTMLResponse:
 
 
 @router.get("/docs/oauth2-redirect", name="docs.oauth2-redirect", include_in_schema=False)
-def docs_oauth2_redirect() -> HTMLResponse:
+def docs_oauth2_redirect(_: DocsOn) -> HTMLResponse:
     return get_swagger_ui_oauth2_redirect_html()
 
 
 @router.get("/redoc", name="redoc", include_in_schema=False)
-def redoc() -> HTMLResponse:
+def redoc(_: DocsOn) -> HTMLResponse:
     return get_redoc_html(openapi_url=OPENAPI_URL, title=f"{TITLE} - API docs")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from hub.audit.reviews import ReviewItem
-from hub.gateway.deps import AuditReader, Reviewer, ReviewsDep, TrailDep
+from hub.gateway.deps import ROW_MAX, AuditReader, Reviewer, ReviewsDep, TrailDep
 from hub.gateway.emergency_views import ReviewList, VerdictRequest
 
 router = APIRouter(prefix="/v1/reviews", tags=["audit"])
@@ -19,7 +19,7 @@ def list_reviews(
     reviews: ReviewsDep,
     trail: TrailDep,
     state: Literal["open", "closed", "all"] = "open",
-    after: Annotated[int, Query(ge=0, description="audit ids after this one")] = 0,
+    after: Annotated[int, Query(ge=0, le=ROW_MAX, description="audit ids after this one")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ReviewList:
     """The reads emergency grants allowed, oldest first: open ones await a verdict."""
@@ -33,7 +33,7 @@ def list_reviews(
 
 @router.post("/{audit_id}", name="reviews.judge", response_model=ReviewItem)
 def judge(
-    audit_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    audit_id: Annotated[int, Path(ge=1, le=ROW_MAX)],
     body: VerdictRequest,
     caller: Reviewer,
     reviews: ReviewsDep,

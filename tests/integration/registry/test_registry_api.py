@@ -447,6 +447,10 @@ def test_config_per_subject_and_global(stack: Stack) -> None:
         "compatibilityLevel": "FULL_TRANSITIVE"
     }
     error(call(stack, "PUT", f"/config/{subject}", body={"compatibility": "SIDEWAYS"}), 422, 42203)
+    # null is no mode (it once read as "None", that is NONE: every check off), nor is
+    # a name with spaces around it.
+    for wrong in (None, " FULL", 1):
+        error(call(stack, "PUT", f"/config/{subject}", body={"compatibility": wrong}), 422, 42203)
     assert call(stack, "DELETE", f"/config/{subject}").json() == {
         "compatibilityLevel": "FULL_TRANSITIVE"
     }

@@ -17,7 +17,7 @@ from hub.gateway.console.access import ConsoleAuditor
 from hub.gateway.console.charts import bars
 from hub.gateway.console.render import page
 from hub.gateway.console.times import ConsoleClock
-from hub.gateway.deps import AuditLogDep, SettingsDep, TrailDep
+from hub.gateway.deps import ROW_MAX, AuditLogDep, SettingsDep, TrailDep
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 PAGE = 100
@@ -77,7 +77,7 @@ def access_log(
     audit_log: AuditLogDep,
     trail: TrailDep,
     filters: Filters,
-    before: Annotated[int | None, Query(ge=0)] = None,
+    before: Annotated[int | None, Query(ge=0, le=ROW_MAX)] = None,
 ) -> HTMLResponse:
     """Newest first; each page links to the one before it in time."""
     query = dataclasses.replace(filters.query, before=before, newest_first=True, limit=PAGE)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from hub.errors import BadRequest
 from hub.gateway.console.access import ConsoleReviewer
 from hub.gateway.console.render import page
-from hub.gateway.deps import ReviewsDep, TrailDep
+from hub.gateway.deps import ROW_MAX, ReviewsDep, TrailDep
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
@@ -41,7 +41,7 @@ def judge(
     reviewer: ConsoleReviewer,
     reviews: ReviewsDep,
     trail: TrailDep,
-    audit_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    audit_id: Annotated[int, Path(ge=1, le=ROW_MAX)],
 ) -> RedirectResponse:
     form = reviewer.form
     verdict = form.get("verdict")

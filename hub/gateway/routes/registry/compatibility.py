@@ -9,7 +9,12 @@ from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, SubjectDep, TrailDep
 from hub.gateway.problem_types import REGISTRY_PREFIX
-from hub.gateway.routes.registry.requests import SchemaBody, VerboseFlag, VersionDep
+from hub.gateway.routes.registry.requests import (
+    SCHEMA_BODY_DOC,
+    SchemaBody,
+    VerboseFlag,
+    VersionDep,
+)
 from hub.gateway.routes.registry.responses import RegistryJSON
 from hub.registry.entities import SubmittedSchema
 from hub.registry.service import RegistryService
@@ -20,6 +25,7 @@ router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 @router.post(
     "/compatibility/subjects/{subject:path}/versions/{version}",
     name="registry.compatibility.version",
+    openapi_extra={"requestBody": SCHEMA_BODY_DOC},
 )
 def check_version(
     subject: SubjectDep,
@@ -34,7 +40,11 @@ def check_version(
     return _check(registry, trail, subject, version, body, verbose=verbose)
 
 
-@router.post("/compatibility/subjects/{subject:path}/versions", name="registry.compatibility.all")
+@router.post(
+    "/compatibility/subjects/{subject:path}/versions",
+    name="registry.compatibility.all",
+    openapi_extra={"requestBody": SCHEMA_BODY_DOC},
+)
 def check_all(
     subject: SubjectDep,
     caller: RegistryReader,

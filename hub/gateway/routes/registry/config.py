@@ -14,7 +14,11 @@ from hub.gateway.deps import (
     TrailDep,
 )
 from hub.gateway.problem_types import REGISTRY_PREFIX
-from hub.gateway.routes.registry.requests import CompatibilityBody, DefaultToGlobalFlag
+from hub.gateway.routes.registry.requests import (
+    COMPATIBILITY_BODY_DOC,
+    CompatibilityBody,
+    DefaultToGlobalFlag,
+)
 from hub.gateway.routes.registry.responses import RegistryJSON
 
 router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
@@ -40,7 +44,11 @@ def get_subject(
     return RegistryJSON({"compatibilityLevel": mode.value})
 
 
-@router.put("/config", name="registry.config.set_global")
+@router.put(
+    "/config",
+    name="registry.config.set_global",
+    openapi_extra={"requestBody": COMPATIBILITY_BODY_DOC},
+)
 def put_global(
     caller: RegistryAdmin, registry: RegistryDep, trail: TrailDep, mode: CompatibilityBody
 ) -> Response:
@@ -49,7 +57,11 @@ def put_global(
     return RegistryJSON({"compatibility": mode.value})
 
 
-@router.put("/config/{subject:path}", name="registry.config.set")
+@router.put(
+    "/config/{subject:path}",
+    name="registry.config.set",
+    openapi_extra={"requestBody": COMPATIBILITY_BODY_DOC},
+)
 def put_subject(
     subject: SubjectDep,
     caller: RegistryWriter,

@@ -14,11 +14,19 @@ from fastapi import Depends, Path, Request
 
 from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.registry import errors
-from hub.registry.entities import LATEST, Reference, SubmittedSchema, parse_version
+from hub.registry.entities import (
+    LATEST,
+    NAME_PATTERN,
+    VERSION_MAX,
+    VERSION_SCHEMA,
+    Reference,
+    SubmittedSchema,
+    is_name,
+    parse_version,
+)
 from hub.serde.modes import CompatibilityMode
 
 MAX_BODY_BYTES = 256 * 1024
-NAME_MAX = 255
 JSON_TYPES = (
     "application/vnd.schemaregistry.v1+json",
     "application/vnd.schemaregistry+json",
@@ -68,7 +76,7 @@ async def _default_to_global(request: Request) -> bool:
 
 
 async def _version(
-    version: Annotated[str, Path(description="a version number or `latest`")],
+    version: Annotated[str, Path(json_schema_extra=VERSION_SCHEMA)],
 ) -> int:
     return parse_version(version)
 
@@ -80,6 +88,43 @@ VerboseFlag = Annotated[bool, Depends(_verbose)]
 DefaultToGlobalFlag = Annotated[bool, Depends(_default_to_global)]
 VersionDep = Annotated[int, Depends(_version)]
 SchemaIdParam = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+#: How a register, lookup or compatibility body is documented (the dependency below reads
+#: it itself, to answer Confluent's error codes).
+SCHEMA_BODY_DOC: dict[str, Any] = {
+    "required": True,
+    "content": {
+        media: {
+            "schema": {
+                "type": "object",
+                "required": ["schema"],
+                "properties": {
+                    "schema": {"type": "string", "description": "the schema's JSON, as text"},
+                    "schemaType": {"type": "string", "enum": ["AVRO"]},
+                    "references": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["name", "subject", "version"],
+                            "properties": {
+                                "name": {"type": "string", "pattern": NAME_PATTERN},
+                                "subject": {"type": "string", "pattern": NAME_PATTERN},
+                                "version": {
+                                    "anyOf": [
+                                        {"type": "integer", "minimum": 1, "maximum": VERSION_MAX},
+                                        {"type": "integer", "enum": [LATEST]},
+                                    ]
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        }
+        for media in ("application/vnd.schemaregistry.v1+json", "application/json")
+    },
+}
 
 
 async def json_body(request: Request) -> dict[str, Any]:
@@ -126,7 +171,7 @@ def _references(given: Any) -> tuple[Reference, ...]:
 
 def _is_name(value: Any) -> TypeGuard[str]:
     """A reference's name or subject: what the registry's columns hold."""
-    return isinstance(value, str) and 0 < len(value) <= NAME_MAX and value.isprintable()
+    return is_name(value)
 
 
 def _reference(item: Any) -> Reference:
@@ -137,7 +182,7 @@ def _reference(item: Any) -> Reference:
             and _is_name(subject)
             and isinstance(version, int)
             and not isinstance(version, bool)
-            and (version == LATEST or 1 <= version <= 2**31 - 1)
+            and (version == LATEST or 1 <= version <= VERSION_MAX)
         ):
             return Reference(name, subject, version)
     raise errors.RegistryError(
@@ -148,10 +193,39 @@ def _reference(item: Any) -> Reference:
     )
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+#: A PUT /config body as documented: one of the modes, in any case (as Confluent reads it).
+COMPATIBILITY_BODY_DOC: dict[str, Any] = {
+    "required": True,
+    "content": {
+        media: {
+            "schema": {
+                "type": "object",
+                "required": ["compatibility"],
+                "properties": {
+                    "compatibility": {
+                        "type": "string",
+                        "pattern": "^("
+                        + "|".join(_any_case(mode.value) for mode in CompatibilityMode)
+                        + ")$",
+                    }
+                },
+            }
+        }
+        for media in ("application/vnd.schemaregistry.v1+json", "application/json")
+    },
+}
+
+
 async def compatibility_level(request: Request) -> CompatibilityMode:
     """The ``compatibility`` of a PUT /config body."""
     body = await json_body(request)
-    mode = CompatibilityMode.parse(str(body.get("compatibility", "")))
+    given = body.get("compatibility")
+    # Only text names a mode: str(None) would read as "NONE" and switch checks off.
+    mode = CompatibilityMode.parse(given) if isinstance(given, str) else None
     if mode is None:
         raise errors.invalid_compatibility_level()
     return mode

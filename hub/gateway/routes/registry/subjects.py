@@ -8,6 +8,7 @@ from starlette.responses import Response
 from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
 from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import (
+    SCHEMA_BODY_DOC,
     DeletedFlag,
     DeletionFilterDep,
     PermanentFlag,
@@ -33,7 +34,11 @@ def list_subjects(
     return RegistryJSON(subjects)
 
 
-@router.post("/subjects/{subject:path}", name="registry.lookup")
+@router.post(
+    "/subjects/{subject:path}",
+    name="registry.lookup",
+    openapi_extra={"requestBody": SCHEMA_BODY_DOC},
+)
 def lookup(
     subject: SubjectDep,
     caller: RegistryReader,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
 from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.routes.registry.requests import (
+    SCHEMA_BODY_DOC,
     DeletedFlag,
     DeletionFilterDep,
     PermanentFlag,
@@ -37,7 +38,11 @@ def list_versions(
     return RegistryJSON(versions)
 
 
-@router.post("/subjects/{subject:path}/versions", name="registry.register")
+@router.post(
+    "/subjects/{subject:path}/versions",
+    name="registry.register",
+    openapi_extra={"requestBody": SCHEMA_BODY_DOC},
+)
 def register(
     subject: SubjectDep,
     caller: RegistryWriter,
