@@ -130,11 +130,15 @@ def gateway_stack(
 
 @contextmanager
 def stack_on(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, label: str
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    label: str,
+    **options: Any,
 ) -> Iterator[Stack]:
-    """A stack on the database kind named by ``request.param`` (sqlite or postgresql)."""
+    """A stack on the database kind named by ``request.param`` (sqlite or postgresql);
+    ``options`` go to :func:`gateway_stack`."""
     url = None
     if request.param == "postgresql":
         url = fresh_postgres(request.getfixturevalue("postgres_database"))
-    with gateway_stack(tmp_path_factory.mktemp(label), database_url=url) as running:
+    with gateway_stack(tmp_path_factory.mktemp(label), database_url=url, **options) as running:
         yield running

@@ -18,14 +18,16 @@ from hub.gateway.auth.keys import load_key, signing_keys
 from hub.gateway.auth.server import TokenIssuer
 from tests.utils.events import STREAM, incident_report, publish
 from tests.utils.server import serving
-from tests.utils.stack import Stack, gateway_stack
+from tests.utils.stack import Stack, stack_on
 
 pytestmark = pytest.mark.kafka
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with gateway_stack(tmp_path_factory.mktemp("live"), live_ring=100, live_queue=10) as running:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    with stack_on(request, tmp_path_factory, "live", live_ring=100, live_queue=10) as running:
         yield running
 
 
