@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
 from hub.archive.index import Box, EventIndex
 from hub.store.models import ArchivedEvent
@@ -132,7 +132,27 @@ class History:
         query = select(*_COLUMNS).where(_T.c.stream == stream, *where.conditions())
         if after is not None:
             query = query.where(_T.c.id > after)
+        if where.since_ms is not None:
+            floor = self._first_since(stream, where)
+            if floor is None:
+                return []
+            query = query.where(_T.c.id >= floor)
         return self._rows(query.order_by(_T.c.id).limit(limit))
+
+    def _first_since(self, stream: str, where: HistoryFilter) -> int | None:
+        """The first row (in arrival order) that happened at or after ``since``.
+
+        Pages run in arrival order along ``(stream, ..., id)``; with ``since`` alone that
+        walk would pass every older row first, so a query for "since 06:00" would cost
+        more the longer the archive. Every row the page may hold has an id at least this
+        one's, and finding it reads only the rows since then, by time.
+        """
+        conditions = [_T.c.stream == stream, _T.c.occurred_ms >= where.since_ms]
+        if where.districts:
+            conditions.append(_T.c.district.in_(where.districts))
+        with self._engine.connect() as connection:
+            found = connection.execute(select(func.min(_T.c.id)).where(*conditions)).scalar()
+        return None if found is None else int(found)
 
     def by_incident(
         self,

@@ -245,6 +245,7 @@ class ArchivedEvent(Base):
         Index("ix_archive_stream_occurred", "stream", "occurred_ms"),
         Index("ix_archive_stream_published", "stream", "published_ms"),
         Index("ix_archive_stream_district", "stream", "district", "id"),
+        Index("ix_archive_stream_district_occurred", "stream", "district", "occurred_ms"),
         Index("ix_archive_incident", "incident_id", "occurred_ms"),
         Index("ix_archive_position", "topic", "partition", "offset"),
     )

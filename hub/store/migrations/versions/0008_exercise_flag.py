@@ -1,4 +1,5 @@
-"""archive_events.exercise and an index by publish time, for the coordination report
+"""archive_events.exercise and an index by publish time, for the coordination report;
+an index by district and time, so "since" in a district reads only the rows since then
 
 Revision ID: 0008
 Revises: 0007
@@ -21,9 +22,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_archive_stream_published", "archive_events", ["stream", "published_ms"], unique=False
     )
+    op.create_index(
+        "ix_archive_stream_district_occurred",
+        "archive_events",
+        ["stream", "district", "occurred_ms"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_archive_stream_district_occurred", table_name="archive_events")
     op.drop_index("ix_archive_stream_published", table_name="archive_events")
     with op.batch_alter_table("archive_events") as table:
         table.drop_column("exercise")
