@@ -6,14 +6,14 @@ same category (exercises compared with exercises, real incidents with real ones)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from hub.coordination.accesses import Access, IncidentAccesses
 from hub.coordination.deliveries import Delivery, deliveries
 from hub.coordination.facts import CoordinationFacts, IncidentSummary, Published
-from hub.coordination.figures import median, p90
+from hub.coordination.figures import Figures
 from hub.coordination.receivers import Receivers
 from hub.policy.model import Policy
 
@@ -22,34 +22,6 @@ from hub.policy.model import Policy
 TAIL = timedelta(hours=24)
 #: Earlier incidents of the same category shown for comparison.
 COMPARED = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """Delays over a set of deliveries; what a row of comparison shows."""
-
-    deliveries: int
-    read: int
-    acknowledged: int
-    read_median_ms: int | None
-    read_p90_ms: int | None
-    ack_median_ms: int | None
-    ack_p90_ms: int | None
-
-    @classmethod
-    def of(cls, found: Iterable[Delivery]) -> Figures:
-        group = list(found)
-        reads = [d.to_read_ms for d in group if d.to_read_ms is not None]
-        acks = [d.to_ack_ms for d in group if d.to_ack_ms is not None]
-        return cls(
-            deliveries=len(group),
-            read=len(reads),
-            acknowledged=len(acks),
-            read_median_ms=median(reads),
-            read_p90_ms=p90(reads),
-            ack_median_ms=median(acks),
-            ack_p90_ms=p90(acks),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from hub.coordination.deliveries import Delivery, deliveries
 from hub.coordination.facts import CoordinationFacts, Published
-from hub.coordination.figures import median, p90
+from hub.coordination.figures import Figures
 from hub.coordination.receivers import Receivers
 from hub.policy.model import Policy
 from hub.policy.targets import Target
@@ -30,13 +30,7 @@ class PairFigures:
     publisher: str
     reader: str
     stream: str
-    deliveries: int
-    read: int
-    acknowledged: int
-    read_median_ms: int | None
-    read_p90_ms: int | None
-    ack_median_ms: int | None
-    ack_p90_ms: int | None
+    figures: Figures
     target: Target | None
     #: Deliveries still unread, or unacknowledged, when their target had passed.
     unread_late: int = 0
@@ -46,17 +40,17 @@ class PairFigures:
     def read_met(self) -> bool | None:
         """The 90th percentile within the target, and nothing left unread past it (an
         event published a minute ago and not read yet misses nothing)."""
-        if self.target is None or not self.deliveries:
+        if self.target is None or not self.figures.deliveries:
             return None
         limit = self.target.first_read.total_seconds() * 1000
-        return self.unread_late == 0 and (self.read_p90_ms or 0) <= limit
+        return self.unread_late == 0 and (self.figures.read_p90_ms or 0) <= limit
 
     @property
     def ack_met(self) -> bool | None:
-        if self.target is None or not self.deliveries:
+        if self.target is None or not self.figures.deliveries:
             return None
         limit = self.target.acknowledged.total_seconds() * 1000
-        return self.unacked_late == 0 and (self.ack_p90_ms or 0) <= limit
+        return self.unacked_late == 0 and (self.figures.ack_p90_ms or 0) <= limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,21 +132,13 @@ def pair_figures(policy: Policy, found: Iterable[Delivery], now_ms: int) -> list
         groups[(delivery.event.agency, delivery.agency, delivery.event.stream)].append(delivery)
     figures = []
     for (publisher, reader, stream), group in sorted(groups.items()):
-        reads = [d.to_read_ms for d in group if d.to_read_ms is not None]
-        acks = [d.to_ack_ms for d in group if d.to_ack_ms is not None]
         target = policy.target_for(stream)
         figures.append(
             PairFigures(
                 publisher=publisher,
                 reader=reader,
                 stream=stream,
-                deliveries=len(group),
-                read=len(reads),
-                acknowledged=len(acks),
-                read_median_ms=median(reads),
-                read_p90_ms=p90(reads),
-                ack_median_ms=median(acks),
-                ack_p90_ms=p90(acks),
+                figures=Figures.of(group),
                 target=target,
                 unread_late=_late(group, now_ms, target.first_read if target else None, "read"),
                 unacked_late=_late(group, now_ms, target.acknowledged if target else None, "ack"),

@@ -58,8 +58,14 @@ if max(_SORTED) >= "v":
     raise RuntimeError("the canonical form's key order changed")
 
 
-def timestamp(value: datetime) -> str:
-    """UTC to the microsecond; a naive time (SQLite hands them back so) is UTC."""
+def timestamp(value: datetime | str) -> str:
+    """UTC to the microsecond; a naive time (SQLite hands them back so) is UTC. Text is
+    a time as SQLite stores it (``2026-12-01 15:23:03.384125``, UTC), which verification
+    reads without parsing it first."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value[:10] + "T" + value[11:] + "Z"
+        value = datetime.fromisoformat(value)
     text = value.isoformat(timespec="microseconds")
     if len(text) == 26:  # naive: taken as UTC
         return text + "Z"

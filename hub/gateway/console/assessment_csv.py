@@ -8,7 +8,8 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from hub.coordination.assessment import Assessment, Figures
+from hub.coordination.assessment import Assessment
+from hub.coordination.figures import Figures
 from hub.gateway.audit_files import safe_cell
 
 COLUMNS = (

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from hub.coordination.assessment import Assessment, Assessor
+from hub.errors import NotFound
 from hub.gateway.console.charts import Mark
 from hub.gateway.deps import AccessesDep, FactsDep, PolicyDep
 
@@ -16,6 +17,14 @@ IncidentId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-
 
 def _assessor(policy: PolicyDep, facts: FactsDep, accesses: AccessesDep) -> Assessor:
     return Assessor(policy, facts, accesses)
+
+
+def assessed(assessor: Assessor, incident_id: str) -> Assessment:
+    """The incident's assessment; a 404 when no archived event names the incident."""
+    found = assessor.assess(incident_id)
+    if found is None:
+        raise NotFound(f"no archived event belongs to incident {incident_id}")
+    return found
 
 
 AssessorDep = Annotated[Assessor, Depends(_assessor)]

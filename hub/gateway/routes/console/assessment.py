@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub.errors import NotFound
 from hub.gateway.console import assessment_csv
 from hub.gateway.console.access import ConsoleCoordination
 from hub.gateway.console.charts import bars
-from hub.gateway.console.coordination import AssessorDep, IncidentId
+from hub.gateway.console.coordination import AssessorDep, IncidentId, assessed
 from hub.gateway.console.i18n import translator
 from hub.gateway.console.render import HEADERS, language, page
 from hub.gateway.deps import TrailDep
@@ -26,9 +25,7 @@ def assessment(
     trail: TrailDep,
 ) -> HTMLResponse:
     trail.resource = incident_id
-    found = assessor.assess(incident_id)
-    if found is None:
-        raise NotFound(f"no archived event belongs to incident {incident_id}")
+    found = assessed(assessor, incident_id)
     t = translator(language(request))
     compared = [
         (e.incident.incident_id, (e.figures.ack_median_ms or 0) // 1000) for e in found.earlier
@@ -50,9 +47,7 @@ def assessment_file(
     incident_id: IncidentId, member: ConsoleCoordination, assessor: AssessorDep, trail: TrailDep
 ) -> Response:
     trail.resource = incident_id
-    found = assessor.assess(incident_id)
-    if found is None:
-        raise NotFound(f"no archived event belongs to incident {incident_id}")
+    found = assessed(assessor, incident_id)
     trail.served(len(found.events), f"console assessment {incident_id} as CSV")
     return Response(
         assessment_csv.render(found),

@@ -42,9 +42,9 @@ def coordination(
     )
     slowest = sorted(
         (
-            (f"{p.publisher} → {p.reader}", (p.ack_p90_ms or 0) // 1000)
+            (f"{p.publisher} → {p.reader}", (p.figures.ack_p90_ms or 0) // 1000)
             for p in report.real.pairs
-            if p.ack_p90_ms is not None
+            if p.figures.ack_p90_ms is not None
         ),
         key=lambda item: -item[1],
     )[:15]

@@ -9,10 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from hub.coordination.assessment import Assessment
 from hub.coordination.deliveries import Delivery
-from hub.errors import NotFound
 from hub.gateway.console.access import ConsoleCoordination
 from hub.gateway.console.charts import timeline
-from hub.gateway.console.coordination import AssessorDep, IncidentId, timeline_marks
+from hub.gateway.console.coordination import AssessorDep, IncidentId, assessed, timeline_marks
 from hub.gateway.console.i18n import translator
 from hub.gateway.console.render import language, page
 from hub.gateway.console.times import ConsoleClock
@@ -41,9 +40,7 @@ def incident(
     trail: TrailDep,
 ) -> HTMLResponse:
     trail.resource = incident_id
-    assessment = assessor.assess(incident_id)
-    if assessment is None:
-        raise NotFound(f"no archived event belongs to incident {incident_id}")
+    assessment = assessed(assessor, incident_id)
     t = translator(language(request))
     clock = ConsoleClock(settings.console.timezone)
     lanes, marks = timeline_marks(
