@@ -6,7 +6,8 @@
 2. HTTP publish in batches of 500 (validation, framing, the ledger of event ids) against
    raw produce of the same records pre-encoded (goal: at least 0.4).
 3. Publish -> live-feed latency, p50/p99, with many subscribers on one stream (goal: p99
-   under 25 ms), and how many Kafka consumers the feeds used.
+   under 25 ms), the subscribers in a process of their own, and how many Kafka consumers
+   the feeds used.
 4. History query latency by incident and by district, p50/p99, at two archive sizes:
    the cost should follow the answer, not the archive (the indexes are used).
 
@@ -16,9 +17,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import io
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -140,52 +141,35 @@ def publish_batches(http: httpx.Client, headers: dict[str, str], events: list[An
     return len(events)
 
 
-async def live_latency(
+def live_latency(
     base: str, headers: dict[str, str], hub: HubStack, subscribers: int, events: int
 ) -> list[float]:
+    """Publish -> SSE arrival, in seconds, for every (event, subscriber); the subscribers
+    run in another process (bench/live_subscribers.py) and both sides read the wall
+    clock of this one machine."""
+    token = headers["Authorization"].removeprefix("Bearer ")
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("live_subscribers.py")),
+        *("--base", base, "--token", token, "--stream", STREAM),
+        *("--subscribers", str(subscribers), "--events", str(events)),
+    ]
     sent: dict[str, float] = {}
-    latencies: list[float] = []
-    ready = asyncio.Event()
-    opened = 0
-    done = asyncio.Event()
-
-    async def listen(client: httpx.AsyncClient) -> None:
-        nonlocal opened
-        async with client.stream(
-            "GET", f"/v1/streams/{STREAM}/live", headers=headers, timeout=None
-        ) as answer:
-            kind = ""
-            async for line in answer.aiter_lines():
-                if line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    if kind == "ready":
-                        opened += 1
-                        if opened == subscribers:
-                            ready.set()
-                    elif kind == "event":
-                        now = time.perf_counter()
-                        event_id = orjson.loads(line[6:])["event"]["envelope"]["event_id"]
-                        latencies.append(now - sent[event_id])
-                        if len(latencies) == subscribers * events:
-                            done.set()
-                            return
-
-    limits = httpx.Limits(max_connections=subscribers + 10)
-    async with httpx.AsyncClient(base_url=base, limits=limits) as client:
-        tasks = [asyncio.create_task(listen(client)) for _ in range(subscribers)]
-        await asyncio.wait_for(ready.wait(), 60)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as listeners:
+        assert listeners.stdout is not None
+        if listeners.stdout.readline().strip() != "ready":
+            raise RuntimeError("the subscribers did not all open their feeds")
         publisher = hub.bus.publisher()
         sink = hub.sink(STREAM, publisher)
         for i, event in enumerate(make_events(events)):
-            event_id = event["envelope"]["event_id"]
-            sent[event_id] = time.perf_counter()
+            sent[event["envelope"]["event_id"]] = time.time()
             sink.publish(event).result(10)
-            await asyncio.sleep(0.02 if i % 2 else 0.005)
-        await asyncio.wait_for(done.wait(), 120)
+            time.sleep(0.02 if i % 2 else 0.005)
         publisher.close()
-        for task in tasks:
-            task.cancel()
+        arrivals: dict[str, list[float]] = orjson.loads(listeners.stdout.read())
+    latencies = [at - sent[event_id] for event_id, ats in arrivals.items() for at in ats]
+    if len(latencies) != subscribers * events:
+        raise RuntimeError(f"{len(latencies)} arrivals, not {subscribers * events}")
     return latencies
 
 
@@ -319,8 +303,8 @@ def main() -> None:
                 read, t_read = timed(lambda: read_history(http, health, args.events))
                 posted, t_post = timed(lambda: publish_batches(http, emergency, fresh))
                 assert not hub.wait_archived(archiving.archiver, 600)
-                latencies = asyncio.run(
-                    live_latency(gateway.base, emergency, hub, args.subscribers, args.live_events)
+                latencies = live_latency(
+                    gateway.base, emergency, hub, args.subscribers, args.live_events
                 )
                 consumers = gateway.app.state.services.feeds.consumers()
                 incidents = 1_000
