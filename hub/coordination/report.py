@@ -133,6 +133,8 @@ def pair_figures(policy: Policy, found: Iterable[Delivery], now_ms: int) -> list
     figures = []
     for (publisher, reader, stream), group in sorted(groups.items()):
         target = policy.target_for(stream)
+        first_read = target.first_read if target else None
+        acknowledged = target.acknowledged if target else None
         figures.append(
             PairFigures(
                 publisher=publisher,
@@ -140,24 +142,24 @@ def pair_figures(policy: Policy, found: Iterable[Delivery], now_ms: int) -> list
                 stream=stream,
                 figures=Figures.of(group),
                 target=target,
-                unread_late=_late(group, now_ms, target.first_read if target else None, "read"),
-                unacked_late=_late(group, now_ms, target.acknowledged if target else None, "ack"),
+                unread_late=sum(d.read_ms is None and _past(d, now_ms, first_read) for d in group),
+                unacked_late=sum(
+                    d.ack_ms is None and _past(d, now_ms, acknowledged) for d in group
+                ),
             )
         )
     return figures
 
 
-def _late(group: Iterable[Delivery], now_ms: int, limit: timedelta | None, what: str) -> int:
+def _past(delivery: Delivery, now_ms: int, limit: timedelta | None) -> bool:
+    """Published longer ago than ``limit`` (with no limit, never)."""
     if limit is None:
-        return 0
-    limit_ms = limit.total_seconds() * 1000
-    waiting = (d for d in group if (d.read_ms if what == "read" else d.ack_ms) is None)
-    return sum(1 for d in waiting if now_ms - d.event.published_ms > limit_ms)
+        return False
+    return now_ms - delivery.event.published_ms > limit.total_seconds() * 1000
 
 
 def _overdue(policy: Policy, delivery: Delivery, now_ms: int) -> Unacknowledged:
     target = policy.target_for(delivery.event.stream)
-    if target is None:
-        return Unacknowledged(delivery, overdue=False)
-    age_ms = now_ms - delivery.event.published_ms
-    return Unacknowledged(delivery, overdue=age_ms > target.acknowledged.total_seconds() * 1000)
+    return Unacknowledged(
+        delivery, _past(delivery, now_ms, target.acknowledged if target else None)
+    )
