@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,8 +49,12 @@ class EventSink:
                 "envelope.source_agency",
                 f"{agency!r} may not publish to {self.stream.id}, owned by {self.stream.owner}",
             )
-        envelope.setdefault("event_id", str(uuid.uuid4()))
-        envelope.setdefault("published_at", datetime.now(UTC))
+        # Not setdefault: its default would be made (a random id, a clock read) for every
+        # event, also those that carry their own.
+        if "event_id" not in envelope:
+            envelope["event_id"] = str(uuid.uuid4())
+        if "published_at" not in envelope:
+            envelope["published_at"] = datetime.now(UTC)
         envelope.setdefault("sensitivity", self._sensitivity)
         envelope.setdefault("exercise", False)
         completed["envelope"] = envelope
@@ -63,15 +67,31 @@ class EventSink:
     def publish(self, event: Mapping[str, Any], *, checked: bool = False) -> Pending:
         """Validate, frame and send one event; raises ``RecordRejected`` before sending.
         ``checked``: the completed event passed :meth:`check` already."""
-        completed = dict(event) if checked else self.complete(event)
+        (pending,) = self.publish_many([event], checked=checked)
+        return pending
+
+    def publish_many(
+        self, events: Sequence[Mapping[str, Any]], *, checked: bool = False
+    ) -> list[Pending]:
+        """Send events under one span: every record carries the same ``traceparent``, and
+        a batch costs one span rather than one per event. Each is validated before it
+        is sent; one that fails raises ``RecordRejected`` with the earlier ones sent."""
         topic = self.stream.topic
         with self._tracer.start_as_current_span(f"publish {topic}", kind=SpanKind.PRODUCER) as span:
-            value = self._write(completed) if checked else self._serialize(completed)
-            event_id = str(completed["envelope"]["event_id"])
             span.set_attribute("messaging.destination.name", topic)
-            span.set_attribute("linkage.event_id", event_id)
+            span.set_attribute("messaging.batch.message_count", len(events))
             headers = [("content-type", b"application/vnd.linkage.avro"), *trace_headers()]
-            return self._publisher.send(topic, value, key=event_id.encode(), headers=headers)
+            pending: list[Pending] = []
+            for event in events:
+                completed = dict(event) if checked else self.complete(event)
+                value = self._write(completed) if checked else self._serialize(completed)
+                event_id = str(completed["envelope"]["event_id"])
+                if len(events) == 1:
+                    span.set_attribute("linkage.event_id", event_id)
+                pending.append(
+                    self._publisher.send(topic, value, key=event_id.encode(), headers=headers)
+                )
+            return pending
 
     def dead_letter(self, *, ref: str, raw: Any, error: Exception) -> Pending:
         path = error.path if isinstance(error, RecordRejected) else ""

@@ -155,7 +155,7 @@ class EventPublisher:
     def _send(self, sink: EventSink, events: list[dict[str, Any]]) -> list[Landed]:
         ids = [str(e["envelope"]["event_id"]) for e in events]
         try:
-            pending = [sink.publish(e, checked=True) for e in events]
+            pending = sink.publish_many(events, checked=True)
             delivered = [p.result(self._timeout_s) for p in pending]
         except BrokerUnavailable:
             self._ledger.release(ids)

@@ -14,6 +14,7 @@ from typing import Any
 
 import fastavro
 
+from hub.serde.union_tags import union_tagger
 from hub.serde.validate import compile_validator
 from hub.serde.wire import HEADER_SIZE, frame_header, unframe
 
@@ -46,6 +47,7 @@ class AvroSerializer:
         self._schema = schema
         self._header = frame_header(schema.schema_id)
         self._validate = validate
+        self._tag = union_tagger(schema.parsed)
 
     @property
     def schema_id(self) -> int:
@@ -56,7 +58,9 @@ class AvroSerializer:
             self._schema.validate(record)
         buffer = io.BytesIO()
         buffer.write(self._header)
-        fastavro.schemaless_writer(buffer, self._schema.parsed, record)
+        # Checked already: the branch of each nullable record is named, not searched for.
+        written = record if self._tag is None else self._tag(record)
+        fastavro.schemaless_writer(buffer, self._schema.parsed, written)
         return buffer.getvalue()
 
 

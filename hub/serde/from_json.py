@@ -32,16 +32,22 @@ def json_converter(schema: Any) -> Convert:
 
 
 class _Compiler:
+    """Values that need no conversion (most of an event) cost nothing: a field, a union
+    or a whole record whose parts are all passed as they are is itself ``_same``."""
+
     def __init__(self, named: dict[str, Any]) -> None:
         self._named = named
         #: Converters of named types, filled in as they are compiled (records may recur).
         self._done: dict[str, Convert] = {}
+        self._open: set[str] = set()
 
     def compile(self, schema: Any, namespace: str | None) -> Convert:
         if isinstance(schema, str):
             if schema in PRIMITIVES:
                 return _bytes if schema == "bytes" else _same
             name = fullname(schema, namespace)
+            if name in self._done and name not in self._open:
+                return self._done[name]
             return lambda value: self._done.get(name, _same)(value)
         if isinstance(schema, list):
             return self._union([self.compile(s, namespace) for s in schema])
@@ -51,18 +57,24 @@ class _Compiler:
             inner = schema.get("namespace") or name.rpartition(".")[0] or namespace
             if kind in ("record", "error"):
                 self._done[name] = _same
+                self._open.add(name)
                 fields = [
                     (f["name"], self.compile(f["type"], inner)) for f in schema.get("fields", [])
                 ]
+                self._open.discard(name)
                 self._done[name] = _record(fields)
             elif kind == "fixed":
                 self._done[name] = _bytes
             return self._done.get(name, _same)
         if kind == "array":
             items = self.compile(schema["items"], namespace)
+            if items is _same:
+                return _same
             return lambda value: [items(v) for v in value] if isinstance(value, list) else value
         if kind == "map":
             values = self.compile(schema["values"], namespace)
+            if values is _same:
+                return _same
             return lambda value: (
                 {k: values(v) for k, v in value.items()} if isinstance(value, Mapping) else value
             )
@@ -77,10 +89,14 @@ class _Compiler:
 
     @staticmethod
     def _union(branches: list[Convert]) -> Convert:
+        converting = [b for b in branches if b is not _same]
+        if not converting:
+            return _same
+
         def convert(value: Any) -> Any:
             if value is None:
                 return None
-            for branch in branches:
+            for branch in converting:
                 converted = branch(value)
                 if converted is not value:
                     return converted
@@ -90,11 +106,15 @@ class _Compiler:
 
 
 def _record(fields: list[tuple[str, Convert]]) -> Convert:
+    converting = [(name, field) for name, field in fields if field is not _same]
+    if not converting:
+        return _same
+
     def convert(value: Any) -> Any:
         if not isinstance(value, Mapping):
             return value
         out = dict(value)
-        for name, field in fields:
+        for name, field in converting:
             if name in out:
                 out[name] = field(out[name])
         return out

@@ -124,7 +124,7 @@ class _Compiler:
                 raise _fail(path, f"expected a record ({full}), got {_describe(value)}")
             for field_name, field_check, has_default in fields:
                 if field_name in value:
-                    field_check(value[field_name], _join(path, field_name))
+                    field_check(value[field_name], (path, field_name))
                 elif not has_default:
                     raise _fail(_join(path, field_name), "required field is missing")
             if not known.issuperset(value.keys()):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
+from kafka.partitioner import DefaultPartitioner
 from kafka.producer.future import FutureRecordMetadata
 
 from hub.bus.records import Delivered, Headers
@@ -27,6 +29,29 @@ class _PendingSend:
         return Delivered(meta.topic, meta.partition, meta.offset)
 
 
+class _Partitioner(DefaultPartitioner):  # type: ignore[misc]
+    """Java's default choice (murmur2 of the key), skipped when a topic has only one
+    partition to choose: the pure-Python hash costs more than sending the record."""
+
+    def partition(
+        self,
+        topic: str,
+        key: object,
+        serialized_key: bytes | None,
+        value: object,
+        serialized_value: bytes | None,
+        cluster: Any,
+    ) -> int:
+        partitions = cluster.partitions_for_topic(topic)
+        if partitions is not None and len(partitions) == 1:
+            (only,) = partitions
+            return int(only)
+        chosen: int = super().partition(
+            topic, key, serialized_key, value, serialized_value, cluster
+        )
+        return chosen
+
+
 class KafkaPublisher:
     """Implements ``Publisher``: ``acks=all``, small linger so sends batch."""
 
@@ -37,6 +62,8 @@ class KafkaPublisher:
                 client_id=settings.client_id,
                 acks="all",
                 linger_ms=5,
+                batch_size=settings.batch_bytes,
+                partitioner=_Partitioner(),
                 retries=5,
                 request_timeout_ms=settings.request_timeout_ms,
                 max_block_ms=settings.connect_timeout_ms,

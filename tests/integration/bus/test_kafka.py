@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from kafka.partitioner.default import murmur2
 
 from hub.bus.broker import EmbeddedBroker
 from hub.bus.factory import open_bus
 from hub.bus.protocols import Bus
 from hub.config import KafkaSettings
-from tests.utils.bus_cases import BusCases
+from tests.utils.bus_cases import BusCases, new_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -17,3 +18,15 @@ class TestKafkaBus(BusCases):
     @pytest.fixture
     def bus(self, broker: EmbeddedBroker) -> Bus:
         return open_bus(KafkaSettings(fetch_max_wait_ms=10), broker.bootstrap)
+
+    def test_keys_choose_partitions_as_the_java_client_does(self, bus: Bus) -> None:
+        """murmur2 of the key, so a record keyed by event id lands where any other Kafka
+        client would put it; with one partition there is nothing to choose."""
+        spread, single = new_topic(bus, 3), new_topic(bus, 1)
+        publisher = bus.publisher()
+        keys = [f"event-{i}".encode() for i in range(30)]
+        landed = {k: publisher.send(spread, b"v", key=k).result(10).partition for k in keys}
+        alone = {publisher.send(single, b"v", key=k).result(10).partition for k in keys}
+        publisher.close()
+        assert landed == {k: (murmur2(k) & 0x7FFFFFFF) % 3 for k in keys}
+        assert alone == {0}
