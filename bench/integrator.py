@@ -294,7 +294,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--big", type=int, default=1_000_000, help="the larger archive")
     parser.add_argument("--subscribers", type=int, default=100)
-    parser.add_argument("--live-events", type=int, default=100)
+    parser.add_argument("--live-events", type=int, default=500)
     args = parser.parse_args()
     events = make_events(args.events)
     with tempfile.TemporaryDirectory() as tmp:

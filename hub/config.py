@@ -51,6 +51,10 @@ class KafkaSettings(_Section):
     # more than one batch is queued, so small batches cost a thread switch per record
     # under load; 256 KiB stays well inside the brokers' 1 MiB message limit.
     batch_bytes: int = Field(default=256 * 1024, ge=16_384, le=1024 * 1024)
+    # How long a producer holds a record for others to join its batch. None: a warning
+    # should not wait, and under load batches fill while a request is in flight anyway
+    # (bench/pipeline.py and bench/integrator.py publish as fast at 0 as at 5 ms).
+    linger_ms: int = Field(default=0, ge=0, le=1_000)
 
 
 class BrokerSettings(_Section):

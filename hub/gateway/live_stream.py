@@ -227,7 +227,7 @@ class LiveStream:
                     yield sent.end(refused)
                     return
             try:
-                record = await asyncio.wait_for(subscriber.queue.get(), settings.recheck_s)
+                record = await _next(subscriber.queue, settings.recheck_s)
             except TimeoutError:
                 if time.monotonic() >= beat:
                     beat = time.monotonic() + settings.heartbeat_s
@@ -238,6 +238,15 @@ class LiveStream:
             if message:
                 beat = time.monotonic() + settings.heartbeat_s
                 yield message
+
+
+async def _next(queue: asyncio.Queue[LiveRecord], timeout_s: float) -> LiveRecord:
+    """The next record: at once when one is queued; else a wait without the task that
+    ``asyncio.wait_for`` makes, since a hundred feeds wait for every record."""
+    if not queue.empty():
+        return queue.get_nowait()
+    async with asyncio.timeout(timeout_s):
+        return await queue.get()
 
 
 @dataclass

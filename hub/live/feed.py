@@ -55,6 +55,21 @@ class Subscriber:
             )
 
 
+def _live(decode: AvroDeserializer, record: Any) -> LiveRecord | None:
+    try:
+        schema, event = decode.decode(record.value)
+        return LiveRecord(record.partition, record.offset, schema, event, index_event(event))
+    except _UNDECODABLE:
+        return None
+
+
+def _offer_all(subscribers: list[Subscriber], records: list[LiveRecord]) -> None:
+    """Runs on the subscribers' event loop."""
+    for subscriber in subscribers:
+        for record in records:
+            subscriber.offer(record)
+
+
 class StreamFeed:
     """Follows one topic from its end, in a thread of its own, while anyone listens."""
 
@@ -105,28 +120,34 @@ class StreamFeed:
                     self._stop.wait(1.0)
                     continue
                 self.failure = None
-                for record in records:
-                    self._hand_out(record)
+                if records:
+                    self._hand_out(records)
         finally:
             follower.close()
 
-    def _hand_out(self, record: Any) -> None:
-        try:
-            schema, event = self._decode.decode(record.value)
-            live = LiveRecord(record.partition, record.offset, schema, event, index_event(event))
-        except _UNDECODABLE:
-            live = None  # the archiver dead-letters it; the feed only moves past it
+    def _hand_out(self, records: list[Any]) -> None:
+        """Decode a poll's records once, ring them, and offer them to the subscribers with
+        one wake-up of each event loop (not one per subscriber and record). Subscribers
+        are taken under the same lock as the ring: one that joins meanwhile finds the
+        records in its catch-up instead."""
+        decoded = [(record, _live(self._decode, record)) for record in records]
+        kept: list[LiveRecord] = []
+        by_loop: dict[asyncio.AbstractEventLoop, list[Subscriber]] = {}
         with self._lock:
-            self.head[record.partition] = record.offset + 1
-            if live is None:
-                return
-            if len(self._ring) == self._ring.maxlen:
-                dropped = self._ring[0]
-                self.floor[dropped.partition] = dropped.offset + 1
-            self._ring.append(live)
-            subscribers = list(self._subscribers)
-        for subscriber in subscribers:
-            subscriber.loop.call_soon_threadsafe(subscriber.offer, live)
+            for record, live in decoded:
+                self.head[record.partition] = record.offset + 1
+                if live is None:
+                    continue  # the archiver dead-letters it; the feed only moves past it
+                if len(self._ring) == self._ring.maxlen:
+                    dropped = self._ring[0]
+                    self.floor[dropped.partition] = dropped.offset + 1
+                self._ring.append(live)
+                kept.append(live)
+            for subscriber in self._subscribers:
+                by_loop.setdefault(subscriber.loop, []).append(subscriber)
+        if kept:
+            for loop, subscribers in by_loop.items():
+                loop.call_soon_threadsafe(_offer_all, subscribers, kept)
 
     def subscribe(
         self, subscriber: Subscriber, since: Mapping[int, int] | None

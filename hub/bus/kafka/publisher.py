@@ -53,7 +53,7 @@ class _Partitioner(DefaultPartitioner):  # type: ignore[misc]
 
 
 class KafkaPublisher:
-    """Implements ``Publisher``: ``acks=all``, small linger so sends batch."""
+    """Implements ``Publisher``: ``acks=all``; batches form while a request is in flight."""
 
     def __init__(self, settings: KafkaSettings, bootstrap: str) -> None:
         try:
@@ -61,7 +61,7 @@ class KafkaPublisher:
                 bootstrap_servers=bootstrap,
                 client_id=settings.client_id,
                 acks="all",
-                linger_ms=5,
+                linger_ms=settings.linger_ms,
                 batch_size=settings.batch_bytes,
                 partitioner=_Partitioner(),
                 retries=5,
