@@ -1,5 +1,5 @@
 """Every one of 100,000 archived events read in pages of 1, 7 and 500 and under a byte
-cap, counted by event id: none lost, none doubled. The suite walks prefixes of the same
+cap, counted by event id: none lost, none doubled; and a read receipt for each. The suite walks prefixes of the same
 archive (a page costs one keyset query at any depth); this walks all of it.
 
 Pages are read through the gateway's own page service with Health's grant (masks and
@@ -20,6 +20,8 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -33,6 +35,7 @@ from hub.gateway.events import EventPages  # noqa: E402
 from hub.identity import STREAMS_READ, Caller  # noqa: E402
 from hub.policy.decision import StreamAccess, decide  # noqa: E402
 from hub.stack import HubStack, open_stack  # noqa: E402
+from hub.store.models import ReadReceipt  # noqa: E402
 
 FIRST = 10_000_000  # fill_archive's first event number
 
@@ -101,8 +104,16 @@ def main() -> None:
                     f"({count / took:>6,.0f} pages/s): {len(seen):,} events, "
                     f"{lost} lost, {doubled} doubled, {extra} unexpected"
                 )
+            receipts = gateway.app.state.services.receipts
+            assert receipts.flush(60), "the read receipts were not written within a minute"
+            with hub.engine.connect() as connection:
+                noted = connection.execute(
+                    select(func.count()).select_from(ReadReceipt.__table__)
+                ).scalar_one()
+            failed |= noted != args.events
+            print(f"read receipts for Health: {noted:,} (one per event)")
     if failed:
-        raise SystemExit("some events were lost, doubled or unexpected")
+        raise SystemExit("some events or receipts were lost, doubled or unexpected")
 
 
 if __name__ == "__main__":

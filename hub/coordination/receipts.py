@@ -16,8 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, select
 
 from hub.store.models import ReadReceipt
 
@@ -26,6 +25,40 @@ log = logging.getLogger(__name__)
 _T = ReadReceipt.__table__
 #: Receipts this process knows are written, so a hot stream is not rewritten per page.
 _REMEMBERED = 200_000
+_BATCH_MAX = 5_000
+_ROWS_PER_STATEMENT = 500
+
+
+class _Nothing:
+    """Nothing arrived before the batch's deadline."""
+
+
+_NOTHING = _Nothing()
+#: A full queue is reported at most this often, with the count dropped meanwhile.
+_REPORT_S = 10.0
+
+
+class _MultiRowInsert:
+    """``INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING`` for n rows, as text.
+
+    One statement per few hundred rows, not one per row: SQLite gives up the interpreter
+    lock for every statement step, and beside a busy reader it waited to get it back for
+    each row, so receipts fell behind pages of one. SQLAlchemy's own multi-row insert
+    compiles anew for every batch size, which cost as much again."""
+
+    def __init__(self, engine: Engine) -> None:
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        columns = ("event_id", "agency", "stream", "first_served_ms", "via")
+        self._row = "(" + ", ".join([mark] * len(columns)) + ")"
+        self._head = f"INSERT INTO {ReadReceipt.__tablename__} ({', '.join(columns)}) VALUES "
+        self._tail = " ON CONFLICT (event_id, agency) DO NOTHING"
+        self._made: dict[int, str] = {}
+
+    def of(self, rows: int) -> str:
+        text = self._made.get(rows)
+        if text is None:
+            text = self._made[rows] = self._head + ", ".join([self._row] * rows) + self._tail
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +73,15 @@ class Receipt:
 class ReceiptBook:
     def __init__(self, engine: Engine, *, flush_s: float = 0.2, queue_max: int = 10_000) -> None:
         self._engine = engine
-        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        self._insert: Insert = dialect.insert(_T).on_conflict_do_nothing(
-            index_elements=["event_id", "agency"]
-        )
+        self._statements = _MultiRowInsert(engine)
         self._flush_s = flush_s
         #: Each item is one page's receipts: a put per page, not per event.
         self._queue: queue.Queue[list[Receipt] | None] = queue.Queue(maxsize=queue_max)
         self._written: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._idle = threading.Event()
         self._idle.set()
+        self._dropped = 0
+        self._reported = 0.0
         self._thread = threading.Thread(target=self._run, name="receipts", daemon=True)
         self._thread.start()
 
@@ -66,8 +98,13 @@ class ReceiptBook:
         try:
             self._queue.put_nowait(fresh)
         except queue.Full:
-            # The events were served and audited; only the receipts are late or lost.
-            log.warning("read receipts queue is full; %d receipts are dropped", len(fresh))
+            # The events were served and audited; only the receipts are lost. Said once
+            # in a while, not per page: a flood of warnings would bury the cause.
+            self._dropped += len(fresh)
+            if time.monotonic() - self._reported >= _REPORT_S:
+                self._reported = time.monotonic()
+                log.warning("read receipts queue is full; %d receipts dropped", self._dropped)
+                self._dropped = 0
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until what was handed in is written (tests, shutdown)."""
@@ -80,10 +117,9 @@ class ReceiptBook:
                 return
             batch = list(first)
             deadline = time.monotonic() + self._flush_s
-            while len(batch) < 5_000 and (left := deadline - time.monotonic()) > 0:
-                try:
-                    item = self._queue.get(timeout=left)
-                except queue.Empty:
+            while len(batch) < _BATCH_MAX:
+                item = self._next(deadline)
+                if isinstance(item, _Nothing):
                     break
                 if item is None:
                     self._write(batch)
@@ -91,23 +127,33 @@ class ReceiptBook:
                 batch += item
             self._write(batch)
 
+    def _next(self, deadline: float) -> list[Receipt] | None | _Nothing:
+        """What is queued, taken without waiting while there is any: a thread that
+        blocks gives up the interpreter lock and, beside a busy reader, waits for it
+        again on every item, so a writer that blocked per page fell behind pages of 1."""
+        try:
+            return self._queue.get_nowait()
+        except queue.Empty:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return _NOTHING
+            try:
+                return self._queue.get(timeout=left)
+            except queue.Empty:
+                return _NOTHING
+
     def _write(self, batch: Sequence[Receipt]) -> None:
         unique = {(r.event_id, r.agency): r for r in reversed(batch)}
         try:
+            rows = [
+                (r.event_id, r.agency, r.stream, r.first_served_ms, r.via)
+                for r in unique.values()
+            ]
             with self._engine.begin() as connection:
-                connection.execute(
-                    self._insert,
-                    [
-                        {
-                            "event_id": r.event_id,
-                            "agency": r.agency,
-                            "stream": r.stream,
-                            "first_served_ms": r.first_served_ms,
-                            "via": r.via,
-                        }
-                        for r in unique.values()
-                    ],
-                )
+                for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+                    chunk = rows[start : start + _ROWS_PER_STATEMENT]
+                    flat = [value for row in chunk for value in row]
+                    connection.exec_driver_sql(self._statements.of(len(chunk)), tuple(flat))
         except Exception:
             log.exception("%d read receipts could not be written", len(unique))
         else:
