@@ -50,7 +50,9 @@ class _MultiRowInsert:
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         columns = ("event_id", "agency", "stream", "first_served_ms", "via")
         self._row = "(" + ", ".join([mark] * len(columns)) + ")"
-        self._head = f"INSERT INTO {ReadReceipt.__tablename__} ({', '.join(columns)}) VALUES "
+        # Names are the model's own constants; every value is a bound parameter.
+        table = ReadReceipt.__tablename__
+        self._head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
         self._tail = " ON CONFLICT (event_id, agency) DO NOTHING"
         self._made: dict[int, str] = {}
 
@@ -127,7 +129,7 @@ class ReceiptBook:
                 batch += item
             self._write(batch)
 
-    def _next(self, deadline: float) -> list[Receipt] | None | _Nothing:
+    def _next(self, deadline: float) -> list[Receipt] | _Nothing | None:
         """What is queued, taken without waiting while there is any: a thread that
         blocks gives up the interpreter lock and, beside a busy reader, waits for it
         again on every item, so a writer that blocked per page fell behind pages of 1."""
