@@ -148,8 +148,7 @@ class ReceiptBook:
         unique = {(r.event_id, r.agency): r for r in reversed(batch)}
         try:
             rows = [
-                (r.event_id, r.agency, r.stream, r.first_served_ms, r.via)
-                for r in unique.values()
+                (r.event_id, r.agency, r.stream, r.first_served_ms, r.via) for r in unique.values()
             ]
             with self._engine.begin() as connection:
                 for start in range(0, len(rows), _ROWS_PER_STATEMENT):
