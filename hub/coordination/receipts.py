@@ -15,18 +15,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
+from hub.store.bulk import MultiRowInsert
 from hub.store.models import ReadReceipt
 
 log = logging.getLogger(__name__)
 
-_T = ReadReceipt.__table__
+_T = cast(Table, ReadReceipt.__table__)
 #: Receipts this process knows are written, so a hot stream is not rewritten per page.
 _REMEMBERED = 200_000
 _BATCH_MAX = 5_000
-_ROWS_PER_STATEMENT = 500
 
 
 class _Nothing:
@@ -36,31 +37,6 @@ class _Nothing:
 _NOTHING = _Nothing()
 #: A full queue is reported at most this often, with the count dropped meanwhile.
 _REPORT_S = 10.0
-
-
-class _MultiRowInsert:
-    """``INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING`` for n rows, as text.
-
-    One statement per few hundred rows, not one per row: SQLite gives up the interpreter
-    lock for every statement step, and beside a busy reader it waited to get it back for
-    each row, so receipts fell behind pages of one. SQLAlchemy's own multi-row insert
-    compiles anew for every batch size, which cost as much again."""
-
-    def __init__(self, engine: Engine) -> None:
-        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        columns = ("event_id", "agency", "stream", "first_served_ms", "via")
-        self._row = "(" + ", ".join([mark] * len(columns)) + ")"
-        # Names are the model's own constants; every value is a bound parameter.
-        table = ReadReceipt.__tablename__
-        self._head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-        self._tail = " ON CONFLICT (event_id, agency) DO NOTHING"
-        self._made: dict[int, str] = {}
-
-    def of(self, rows: int) -> str:
-        text = self._made.get(rows)
-        if text is None:
-            text = self._made[rows] = self._head + ", ".join([self._row] * rows) + self._tail
-        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +51,12 @@ class Receipt:
 class ReceiptBook:
     def __init__(self, engine: Engine, *, flush_s: float = 0.2, queue_max: int = 10_000) -> None:
         self._engine = engine
-        self._statements = _MultiRowInsert(engine)
+        self._insert = MultiRowInsert(
+            engine,
+            _T,
+            ("event_id", "agency", "stream", "first_served_ms", "via"),
+            conflict=("event_id", "agency"),
+        )
         self._flush_s = flush_s
         #: Each item is one page's receipts: a put per page, not per event.
         self._queue: queue.Queue[list[Receipt] | None] = queue.Queue(maxsize=queue_max)
@@ -151,10 +132,9 @@ class ReceiptBook:
                 (r.event_id, r.agency, r.stream, r.first_served_ms, r.via) for r in unique.values()
             ]
             with self._engine.begin() as connection:
-                for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-                    chunk = rows[start : start + _ROWS_PER_STATEMENT]
-                    flat = [value for row in chunk for value in row]
-                    connection.exec_driver_sql(self._statements.of(len(chunk)), tuple(flat))
+                # One statement per few hundred rows (see hub.store.bulk): row by row, the
+                # writer fell behind a busy reader of pages of one and dropped receipts.
+                self._insert.execute(connection, rows)
         except Exception:
             log.exception("%d read receipts could not be written", len(unique))
         else:

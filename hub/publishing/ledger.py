@@ -3,8 +3,9 @@
 A publish first claims its event ids (rows without coordinates, marked with the
 request's own claim token); a second request with one of those ids finds the claim and
 waits for the first's coordinates instead of sending again. A claim left by a process
-that died is taken over after ``stale_s``. A batch costs one statement to claim (more
-only when some ids were claimed before) and one to record, not a few per event.
+that died is taken over after ``stale_s``. A batch costs a multi-row insert and a count to
+claim (more only when some ids were claimed before) and one multi-row upsert to record
+(see hub.store.bulk for why not a statement per event).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Engine, Table, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, Table, delete, func, select, update
 
+from hub.store.bulk import MultiRowInsert
 from hub.store.models import PublishedEvent
 
 _T = cast(Table, PublishedEvent.__table__)
+_ROW = ("event_id", "stream", "client_id", "claim", "claimed_ms", "partition", "offset")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +44,15 @@ class PublishLedger:
     def __init__(self, engine: Engine, *, stale_s: float = 60.0) -> None:
         self._engine = engine
         self._stale_ms = int(stale_s * 1000)
-        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        self._insert = (
-            dialect.insert(_T)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(_T.c.event_id)
+        self._claim = MultiRowInsert(
+            engine,
+            _T,
+            ("event_id", "stream", "client_id", "claim", "claimed_ms"),
+            conflict=("event_id",),
+        )
+        # A landed event's row exists (its claim): the insert only ever updates it.
+        self._landed = MultiRowInsert(
+            engine, _T, _ROW, conflict=("event_id",), update=("partition", "offset")
         )
 
     def claim(self, event_ids: Sequence[str], stream: str, client_id: str) -> set[str]:
@@ -56,22 +62,15 @@ class PublishLedger:
             return set()
         token = uuid.uuid4().hex
         now = int(time.time() * 1000)
-        rows = [
-            {
-                "event_id": e,
-                "stream": stream,
-                "client_id": client_id,
-                "claim": token,
-                "claimed_ms": now,
-            }
-            for e in event_ids
-        ]
+        ours = (_T.c.event_id.in_(event_ids), _T.c.claim == token)
         with self._engine.begin() as connection:
-            inserted = connection.execute(self._insert, rows)
-            mine = {row.event_id for row in inserted}
+            self._claim.execute(connection, [(e, stream, client_id, token, now) for e in event_ids])
+            # One row back in the usual case (every id new), not one per id.
+            count = connection.execute(select(func.count()).where(*ours)).scalar_one()
+            if count == len(event_ids):
+                return set(event_ids)
+            mine = {row.event_id for row in connection.execute(select(_T.c.event_id).where(*ours))}
             others = [e for e in event_ids if e not in mine]
-            if not others:
-                return mine
             # Take over the claims of publishers that never came back.
             taken = connection.execute(
                 update(_T)
@@ -102,11 +101,12 @@ class PublishLedger:
         if not landed:
             return
         with self._engine.begin() as connection:
-            connection.execute(
-                update(_T)
-                .where(_T.c.event_id == bindparam("id"))
-                .values(partition=bindparam("p"), offset=bindparam("o")),
-                [{"id": one.event_id, "p": one.partition, "o": one.offset} for one in landed],
+            self._landed.execute(
+                connection,
+                [
+                    (one.event_id, one.stream, "", "", 0, one.partition, one.offset)
+                    for one in landed
+                ],
             )
 
     def release(self, event_ids: Sequence[str]) -> None:
