@@ -111,7 +111,7 @@ def _record(fields: list[tuple[str, Convert]]) -> Convert:
         return _same
 
     def convert(value: Any) -> Any:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return value
         out = dict(value)
         for name, field in converting:

@@ -92,7 +92,7 @@ _PENDING: Tag = _pending
 
 def _fields(tagged: list[tuple[str, Tag]]) -> Tag:
     def tag(value: Any) -> Any:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return value  # not a record: fastavro will say so
         out = dict(value)
         for field, field_tag in tagged:
@@ -105,7 +105,7 @@ def _fields(tagged: list[tuple[str, Tag]]) -> Tag:
 
 def _named_branch(name: str, inner: Tag) -> Tag:
     def tag(value: Any) -> Any:
-        if value is None or not isinstance(value, Mapping):
+        if value is None or (type(value) is not dict and not isinstance(value, Mapping)):
             return value
         return (name, inner(value))
 

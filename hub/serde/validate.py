@@ -120,7 +120,9 @@ class _Compiler:
         known: set[str] = set()
 
         def check(value: Any, path: Path) -> None:
-            if not isinstance(value, Mapping):
+            # A dict is asked first: the Mapping check goes through the ABC machinery,
+            # and this runs for every record of every event.
+            if type(value) is not dict and not isinstance(value, Mapping):
                 raise _fail(path, f"expected a record ({full}), got {_describe(value)}")
             for field_name, field_check, has_default in fields:
                 if field_name in value:
@@ -174,7 +176,11 @@ def _branch_name(schema: Any) -> str:
 
 
 def _typed(kinds: tuple[type, ...], label: str, bounds: tuple[int, int] | None = None) -> Check:
+    exact = kinds[0]
+
     def check(value: Any, path: Path) -> None:
+        if type(value) is exact and bounds is None:
+            return  # the common case, decided without the checks below
         if isinstance(value, bool) and bool not in kinds:
             raise _fail(path, f"expected {label}, got {_describe(value)}")
         if not isinstance(value, kinds):
