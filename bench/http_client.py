@@ -62,6 +62,7 @@ def main() -> None:
     bodies = args.bodies.read_bytes().splitlines() if args.bodies else []
     headers = {"Authorization": f"Bearer {args.token}"}
     with httpx.Client(base_url=args.base, headers=headers, timeout=120) as http:
+        http.get("/healthz").raise_for_status()  # connected before the clock starts
         started = time.perf_counter()
         if args.what == "history":
             events = history(http, args.stream, args.expected)
