@@ -7,8 +7,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
 from hub.bus.broker import EmbeddedBroker
+from hub.config import DatabaseSettings
+from hub.store.engine import make_engine
+from hub.store.migrate import upgrade
 from tests.utils.databases import fresh_postgres
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -62,3 +66,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db')}/hub.db"
     return fresh_postgres(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty database of each kind, with every migration applied."""
+    engine = make_engine(DatabaseSettings(url=database_url))
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -16,6 +16,7 @@ import decimal
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hub.serde.fields import with_fields
 from hub.serde.names import NAMED, PRIMITIVES, fullname
 
 Convert = Callable[[Any], Any]
@@ -110,16 +111,7 @@ def _record(fields: list[tuple[str, Convert]]) -> Convert:
     if not converting:
         return _same
 
-    def convert(value: Any) -> Any:
-        if type(value) is not dict and not isinstance(value, Mapping):
-            return value
-        out = dict(value)
-        for name, field in converting:
-            if name in out:
-                out[name] = field(out[name])
-        return out
-
-    return convert
+    return with_fields(converting)
 
 
 def _timestamp(value: Any) -> Any:

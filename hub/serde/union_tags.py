@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hub.serde.fields import with_fields
+
 Tag = Callable[[Any], Any]
 
 _RECORDS = ("record", "error")
@@ -63,7 +65,7 @@ class _Compiler:
         self._tags[name] = _PENDING
         fields = [(f["name"], self.compile(f["type"])) for f in schema.get("fields", [])]
         tagged = [(field, tag) for field, tag in fields if tag is not None]
-        self._tags[name] = _fields(tagged) if tagged else None
+        self._tags[name] = with_fields(tagged) if tagged else None
         return self._tags[name]
 
     def _union(self, branches: list[Any]) -> Tag | None:
@@ -88,19 +90,6 @@ def _pending(value: Any) -> Any:
 
 
 _PENDING: Tag = _pending
-
-
-def _fields(tagged: list[tuple[str, Tag]]) -> Tag:
-    def tag(value: Any) -> Any:
-        if type(value) is not dict and not isinstance(value, Mapping):
-            return value  # not a record: fastavro will say so
-        out = dict(value)
-        for field, field_tag in tagged:
-            if field in out:
-                out[field] = field_tag(out[field])
-        return out
-
-    return tag
 
 
 def _named_branch(name: str, inner: Tag) -> Tag:

@@ -4,15 +4,11 @@ thread that never waits, all reach the database, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from hub.config import DatabaseSettings
 from hub.coordination.receipts import ReceiptBook
-from hub.store.engine import make_engine
-from hub.store.migrate import upgrade
 from hub.store.models import ReadReceipt
 from tests.utils.events import STREAM
 
@@ -24,11 +20,8 @@ PAGE_S = 0.0002
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(DatabaseSettings(url=database_url))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine: Engine) -> Engine:
+    return migrated_engine
 
 
 def test_pages_of_one_from_a_busy_reader_are_all_noted(engine: Engine) -> None:

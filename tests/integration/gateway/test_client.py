@@ -18,19 +18,18 @@ from tests.utils.stack import Stack, gateway_stack
 pytestmark = pytest.mark.kafka
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with gateway_stack(tmp_path_factory.mktemp("client")) as running:
-        yield running
+Served = tuple[Stack, str]
 
 
 @pytest.fixture(scope="module")
-def url(stack: Stack) -> Iterator[str]:
-    with serving(stack.http.app) as base:
-        yield base
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A gateway stack on uvicorn, and its URL."""
+    with gateway_stack(tmp_path_factory.mktemp("client")) as stack, serving(stack.http.app) as url:
+        yield stack, url
 
 
-def _client(stack: Stack, url: str, name: str) -> HubClient:
+def _client(served: Served, name: str) -> HubClient:
+    stack, url = served
     issued = stack.credentials[name]
     return HubClient(url, issued.client_id, issued.client_secret)
 
@@ -41,11 +40,12 @@ def _report(i: int, incident: str) -> dict[str, object]:
     return incident_report(i, **fields, occurred_at=datetime(2026, 12, 1, 6, i, tzinfo=UTC))
 
 
-def test_publish_read_follow_the_incident_and_acknowledge(stack: Stack, url: str) -> None:
+def test_publish_read_follow_the_incident_and_acknowledge(served: Served) -> None:
+    stack = served[0]
     incident = f"INC-CLIENT-{uuid.uuid4().hex[:6]}"
     with (
-        _client(stack, url, "emergency-console") as emergency,
-        _client(stack, url, "health-dispatch") as health,
+        _client(served, "emergency-console") as emergency,
+        _client(served, "health-dispatch") as health,
     ):
         first = _report(0, incident)
         landed = emergency.publish(STREAM, first)
@@ -72,8 +72,8 @@ def test_publish_read_follow_the_incident_and_acknowledge(stack: Stack, url: str
         assert agency["agency"] == "health" and agency["acks"][0]["note"] == "two ambulances sent"
 
 
-def test_a_refusal_is_a_hub_error_with_the_problem(stack: Stack, url: str) -> None:
-    with _client(stack, url, "health-dispatch") as health:
+def test_a_refusal_is_a_hub_error_with_the_problem(served: Served) -> None:
+    with _client(served, "health-dispatch") as health:
         with pytest.raises(HubError) as refused:
             health.publish(STREAM, _report(0, "INC-NOT-HEALTHS"))
         assert refused.value.status == 403

@@ -4,25 +4,18 @@ one request's, a repeat finds it, a claim whose publisher died is taken over."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from hub.config import DatabaseSettings
 from hub.publishing.ledger import InFlight, Landed, PublishLedger
-from hub.store.engine import make_engine
-from hub.store.migrate import upgrade
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(DatabaseSettings(url=database_url))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine: Engine) -> Engine:
+    return migrated_engine
 
 
 def test_a_claim_is_the_first_requests_and_a_repeat_finds_it(engine: Engine) -> None:

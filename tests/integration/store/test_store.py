@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,12 @@ from sqlalchemy import Engine, inspect
 
 from hub.audit.entry import ALLOW, DENY
 from hub.audit.log import AuditLog, AuditQuery
-from hub.config import DatabaseSettings
 from hub.errors import BadRequest
 from hub.gateway.auth.clients import ClientStore
 from hub.registry.entities import SubmittedSchema
 from hub.registry.errors import RegistryError
 from hub.registry.service import RegistryService
-from hub.store.engine import make_engine, make_sessions
+from hub.store.engine import make_sessions
 from hub.store.migrate import downgrade, upgrade
 from tests.utils.audit import audit_writer, entry
 
@@ -27,11 +25,8 @@ SCHEMA = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(DatabaseSettings(url=database_url))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine: Engine) -> Engine:
+    return migrated_engine
 
 
 def test_migrations_create_every_table_and_roll_back(engine: Engine) -> None:

@@ -15,7 +15,11 @@ from hub.serde.union_tags import union_tagger
 POINT = {
     "type": "record",
     "name": "Point",
-    "fields": [{"name": "lat", "type": "double"}, {"name": "lon", "type": "double"}],
+    "fields": [
+        {"name": "x", "type": "float"},
+        {"name": "y", "type": "float"},
+        {"name": "label", "type": ["null", "string"], "default": None},
+    ],
 }
 SCHEMA = {
     "type": "record",
@@ -55,11 +59,11 @@ RECORDS: list[dict[str, Any]] = [
     {"id": "a", "point": None, "path": [], "named": {}, "either": None, "next": None},
     {
         "id": "b",
-        "point": {"lat": 1.0, "lon": 2.0},
-        "path": [None, {"lat": 3.0, "lon": 4.0}],
-        "named": {"x": {"lat": 5.0, "lon": 6.0}, "y": None},
-        "either": {"lat": 7.0, "lon": 8.0},
-        "next": {"at": {"lat": 9.0, "lon": 1.0}, "next": {"at": None, "next": None}},
+        "point": {"x": 1.0, "y": 2.0},
+        "path": [None, {"x": 3.0, "y": 4.0}],
+        "named": {"x": {"x": 5.0, "y": 6.0}, "y": None},
+        "either": {"x": 7.0, "y": 8.0},
+        "next": {"at": {"x": 9.0, "y": 1.0}, "next": {"at": None, "next": None}},
     },
     {"id": "c", "point": None, "path": [], "named": {}, "either": "text", "next": None},
 ]
@@ -78,10 +82,10 @@ def test_branches_are_named_where_one_record_is_the_only_alternative() -> None:
     tag = union_tagger(PARSED)
     assert tag is not None
     tagged = tag(RECORDS[1])
-    assert tagged["point"] == ("ex.Point", {"lat": 1.0, "lon": 2.0})
+    assert tagged["point"] == ("ex.Point", {"x": 1.0, "y": 2.0})
     assert tagged["path"][0] is None and tagged["path"][1][0] == "ex.Point"
     assert tagged["named"]["x"][0] == "ex.Point" and tagged["named"]["y"] is None
-    assert tagged["either"] == {"lat": 7.0, "lon": 8.0}, "several alternatives: fastavro's"
+    assert tagged["either"] == {"x": 7.0, "y": 8.0}, "several alternatives: fastavro's"
     link = tagged["next"]
     assert link[0] == "ex.Link" and link[1]["next"][0] == "ex.Link", "a record in itself"
 
