@@ -44,6 +44,9 @@ class AuditTrail:
 
     caller: Caller | None = None
     claimed_client: str | None = None
+    #: The agency of a claimed client that is registered (a failed token request), so an
+    #: auditor filtering by agency finds the attempts made in its name.
+    claimed_agency: str | None = None
     stream: str | None = None
     allowed: bool | None = None
     reason: str = ""
@@ -110,7 +113,7 @@ class AuditTrail:
             reason=reason,
             status=status,
             client_id=caller.client_id if caller else self.claimed_client,
-            agency=caller.agency if caller else None,
+            agency=caller.agency if caller else self.claimed_agency,
             stream=self.stream or stream,
             resource=self.resource or resource,
             records=self.records if served else 0,

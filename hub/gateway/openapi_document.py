@@ -67,6 +67,9 @@ TOKEN_ERROR: dict[str, Any] = {
                 "unauthorized_client",
                 "unsupported_grant_type",
                 "invalid_scope",
+                # 429: too many failed attempts from this address or for this client
+                # (the code is RFC 8628's; RFC 6749 has none for waiting).
+                "slow_down",
             ],
         },
         "error_description": {"type": "string"},
@@ -162,5 +165,5 @@ def _token_endpoint(operation: dict[str, Any]) -> None:
         "description": "An access token (RFC 9068 JWT)",
         "content": {"application/json": {"schema": TOKEN_ANSWER}},
     }
-    for status in ("400", "401", "413"):
+    for status in ("400", "401", "413", "429"):
         responses[status]["content"] = {"application/json": {"schema": TOKEN_ERROR}}

@@ -51,7 +51,10 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
         return " ".join(sorted(requested))
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return not self.disabled and verify_secret(client_secret, self.secret_hash)
+        # The secret is checked first, always: a disabled client must cost as much to
+        # refuse as a wrong secret, or the time would tell which it is.
+        matched = verify_secret(client_secret, self.secret_hash)
+        return matched and not self.disabled
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return endpoint == "token" and method in AUTH_METHODS
@@ -61,6 +64,17 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type == "client_credentials" and not self.disabled
+
+
+def unknown_client(client_id: str, decoy_hash: str) -> RegisteredClient:
+    """What a client id that is not registered is checked as: a disabled client whose
+    secret (a random one, never known) is checked at full cost, so an unknown id is
+    refused with the same answer, in the same time, as a wrong secret."""
+    return RegisteredClient(client_id, "", frozenset(), decoy_hash, disabled=True)
+
+
+def decoy_hash() -> str:
+    return hash_secret(new_secret())
 
 
 @dataclass(frozen=True)

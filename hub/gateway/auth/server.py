@@ -19,8 +19,15 @@ from authlib.oauth2.rfc6749.requests import OAuth2Payload
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from joserfc.jwk import KeySet
 
-from hub.gateway.auth.clients import AUTH_METHODS, ClientStore, RegisteredClient
+from hub.gateway.auth.clients import (
+    AUTH_METHODS,
+    ClientStore,
+    RegisteredClient,
+    decoy_hash,
+    unknown_client,
+)
 from hub.gateway.auth.keys import ALGORITHM
+from hub.gateway.auth.throttle import TokenThrottle
 from hub.identity import SCOPES
 
 # Authlib logs issued tokens at DEBUG; tokens must never reach a log.
@@ -95,13 +102,21 @@ class TokenIssuer(AuthorizationServer):  # type: ignore[misc]
     ) -> None:
         super().__init__(scopes_supported=list(SCOPES))
         self._clients = clients
+        self._decoy = decoy_hash()
+        self.throttle = TokenThrottle()
         self.register_grant(_ClientCredentials)
         self.register_token_generator(
             "default", _AccessTokens(issuer=issuer, audience=audience, keys=keys, ttl_s=ttl_s)
         )
 
-    def query_client(self, client_id: str) -> RegisteredClient | None:
-        return self._clients.get(client_id)
+    def query_client(self, client_id: str) -> RegisteredClient:
+        """The client, or one that can never authenticate (see ``unknown_client``)."""
+        return self._clients.get(client_id) or unknown_client(client_id, self._decoy)
+
+    def agency_of(self, client_id: str) -> str | None:
+        """The agency of a registered client id, for the audit row of a failed request."""
+        client = self._clients.get(client_id)
+        return client.agency if client else None
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         """Tokens are self-contained JWTs; the audit row records each issue instead."""

@@ -6,6 +6,8 @@ decision on the request's audit trail, so the audit row says who asked and what 
 
 from __future__ import annotations
 
+import asyncio
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,6 +26,8 @@ from hub.gateway.problem_types import problem_body
 router = APIRouter(tags=["oauth"])
 
 MAX_FORM_BYTES = 8 * 1024
+#: Secret checks running at once, at most: one per core of a small machine.
+SECRET_CHECKS = 2
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -43,18 +47,32 @@ async def issue_token(
         items = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
         return _refuse(trail, 400, "the body is not a valid form")
+    claimed = _claimed_client(request, items)
+    trail.claimed_client = claimed
+    if claimed:
+        trail.claimed_agency = await run_in_threadpool(issuer.agency_of, claimed)
+    mixed = _two_methods(request, items)
+    if mixed:
+        return _refuse(trail, 400, mixed)
+    address = request.client.host if request.client else "unknown"
+    wait_s = issuer.throttle.wait_s(address, claimed)
+    if wait_s > 0:
+        return _throttled(trail, wait_s)
     oauth_request = FormRequest(
         uri=f"{settings.auth.issuer.rstrip('/')}/oauth/token",
         headers=request.headers,  # type: ignore[arg-type]
         form=items,
     )
-    result = await run_in_threadpool(issuer.issue, oauth_request)
+    async with _checks(request):
+        result = await run_in_threadpool(issuer.issue, oauth_request)
     client = oauth_request.client
-    trail.claimed_client = client.client_id if client else _claimed_client(request, items)
-    if result.status == 200:
+    if result.status == 200 and client is not None:
+        issuer.throttle.succeeded(address, client.client_id)
         trail.allow(f"issued token with scope {result.body.get('scope', '')}".strip())
         trail.served(1)
     else:
+        if result.body.get("error") == "invalid_client":
+            issuer.throttle.failed(address, claimed)
         trail.deny(
             f"{result.body.get('error')}: {result.body.get('error_description', '')}".strip(": ")
         )
@@ -65,6 +83,48 @@ async def issue_token(
         detail = str(result.body.get("error_description") or result.body.get("error"))
         payload.update(problem_body(slug, detail=detail), status=result.status)
     return Response(orjson.dumps(payload), status_code=result.status, headers=dict(result.headers))
+
+
+def _checks(request: Request) -> asyncio.Semaphore:
+    """Secret checks at a time (scrypt is CPU and memory by design): a flood of them
+    waits here, on the event loop, instead of taking every worker thread and core."""
+    state = request.app.state
+    checks: asyncio.Semaphore | None = getattr(state, "secret_checks", None)
+    if checks is None:
+        checks = state.secret_checks = asyncio.Semaphore(SECRET_CHECKS)
+    return checks
+
+
+def _two_methods(request: Request, form: list[tuple[str, str]]) -> str | None:
+    """RFC 6749 section 2.3: a client uses one authentication method per request. With
+    Basic, the form may repeat the same ``client_id`` but carry no secret."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    fields = dict(form)
+    if "client_secret" in fields:
+        return "use one authentication method: HTTP Basic or the form's client_secret"
+    try:
+        basic_id = parse_basic(header[6:])[0]
+    except ValueError:
+        return None  # a malformed header fails authentication on its own
+    if "client_id" in fields and fields["client_id"] != basic_id:
+        return "the form's client_id is not the client authenticated by HTTP Basic"
+    return None
+
+
+def _throttled(trail: AuditTrail, wait_s: float) -> Response:
+    retry = max(1, math.ceil(wait_s))
+    description = f"too many failed attempts; retry in {retry} s"
+    trail.deny(f"slow_down: {description}")
+    body: dict[str, Any] = {"error": "slow_down", "error_description": description}
+    body.update(problem_body("too-many-requests", detail=description), status=429)
+    return Response(
+        orjson.dumps(body),
+        status_code=429,
+        media_type="application/json",
+        headers={"Retry-After": str(retry)},
+    )
 
 
 def _refuse(trail: AuditTrail, status: int, description: str) -> Response:
