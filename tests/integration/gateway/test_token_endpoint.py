@@ -48,9 +48,7 @@ def _rows(stack: Stack, auditor: dict[str, str], request_id: str) -> list[dict[s
     return list(page.json()["entries"])
 
 
-def _post(
-    stack: Stack, request_id: str, data: dict[str, str], auth: tuple[str, str]
-) -> Any:
+def _post(stack: Stack, request_id: str, data: dict[str, str], auth: tuple[str, str]) -> Any:
     return stack.http.post(
         "/oauth/token", headers={"X-Request-ID": request_id}, data=data, auth=auth
     )
