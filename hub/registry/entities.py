@@ -12,7 +12,8 @@ VERSION_MAX = 2**31 - 1
 #: What a subject (and a reference's name) may be: 1 to 255 characters, none a control
 #: character or a line or paragraph separator (they would forge lines in logs). The same
 #: pattern is what the OpenAPI document states, so both say exactly one thing.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]{1,255}$"
+SUBJECT_MAX = 255
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]{1," + str(SUBJECT_MAX) + "}$"
 _NAME = re.compile(NAME_PATTERN)
 _VERSION = re.compile(r"-1|[1-9][0-9]{0,9}|[Ll][Aa][Tt][Ee][Ss][Tt]")
 #: The version a path may name, as the OpenAPI document states it.

@@ -14,6 +14,10 @@ import avro.schema
 from hub.errors import InvalidSchema
 
 _PARSE_ERRORS = (avro.errors.AvroException, json.JSONDecodeError, TypeError, ValueError)
+#: JSON nesting a schema may have, at most: the catalogue's deepest is under 20. The
+#: ``avro`` package parses (and compares) by recursion, so a schema nested a few hundred
+#: levels deep would exhaust Python's stack: it is refused before it is parsed.
+MAX_DEPTH = 100
 
 
 def parse_avro(text: str, *, named: Sequence[str] = ()) -> avro.schema.Schema:
@@ -22,23 +26,36 @@ def parse_avro(text: str, *, named: Sequence[str] = ()) -> avro.schema.Schema:
     ``named`` are the texts of schemas whose named types ``text`` uses (a registry
     schema's references), deepest first; each is parsed once into the same names.
     """
-    if not named:
-        try:
-            return avro.schema.parse(text)
-        except _PARSE_ERRORS as exc:
-            raise InvalidSchema(f"invalid Avro schema: {exc}") from exc
     names = avro.name.Names(validate_names=True)
     for index, dependency in enumerate(named):
         try:
-            avro.schema.make_avsc_object(json.loads(dependency), names)
+            avro.schema.make_avsc_object(_loads(dependency), names)
         except _PARSE_ERRORS as exc:
             raise InvalidSchema(
                 f"invalid Avro schema: referenced schema {index + 1}: {exc}"
             ) from exc
     try:
-        return avro.schema.make_avsc_object(json.loads(text), names)
+        return avro.schema.make_avsc_object(_loads(text), names)
     except _PARSE_ERRORS as exc:
         raise InvalidSchema(f"invalid Avro schema: {exc}") from exc
+
+
+def _loads(text: str) -> Any:
+    """The schema's JSON, refused when it nests deeper than :data:`MAX_DEPTH`."""
+    try:
+        parsed = json.loads(text)
+    except RecursionError:
+        raise InvalidSchema(f"the schema nests deeper than {MAX_DEPTH} levels") from None
+    level: list[tuple[Any, int]] = [(parsed, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidSchema(f"the schema nests deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            level.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            level.extend((v, depth + 1) for v in value)
+    return parsed
 
 
 def fingerprint(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from hub.gateway.deps import RegistryDep, RegistryReader, RegistryWriter, SubjectDep, TrailDep
@@ -15,6 +17,7 @@ from hub.gateway.routes.registry.requests import (
     SchemaBody,
 )
 from hub.gateway.routes.registry.responses import RegistryJSON, version_body
+from hub.registry.entities import SUBJECT_MAX
 
 router = APIRouter(prefix=REGISTRY_PREFIX, tags=["schema registry"])
 
@@ -25,7 +28,9 @@ def list_subjects(
     registry: RegistryDep,
     trail: TrailDep,
     shown: DeletionFilterDep,
-    subjectPrefix: str = "",
+    subjectPrefix: Annotated[
+        str, Query(max_length=SUBJECT_MAX, description="only subjects that start with this")
+    ] = "",
 ) -> Response:
     subjects = registry.subjects(
         prefix=subjectPrefix, deleted=shown.deleted, deleted_only=shown.deleted_only
