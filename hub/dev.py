@@ -3,13 +3,15 @@
 Starts the embedded broker (unless ``HUB_KAFKA_BOOTSTRAP`` names a cluster), prepares
 the database, schemas and topics, gives each demo client a fresh secret, runs the
 example connectors on sample data, prints how to try it, and serves the gateway until
-Ctrl-C. The secrets are printed once and written to ``var/dev/credentials.env`` (0600)
-so that the README's curl tour can ``source`` them.
+Ctrl-C. The secrets are written to ``var/dev/credentials.env`` (0600) so that the
+README's curl tour can ``source`` them, and printed once only when the output is a
+terminal.
 """
 
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -52,12 +54,17 @@ def run_dev(settings: Settings, *, serve: bool = True, echo: bool = True) -> Pat
         credentials = issue_demo_credentials(running.sessions)
         people = issue_demo_people(running.sessions, running.settings.console)
         env_file = write_credentials(dev_dir / "credentials.env", base, credentials, people)
-        say(f"\ndemo clients (secrets shown once; also in {env_file}):")
+        # Secrets go to a terminal only: `make dev > file` or a CI log must not keep them.
+        shown = echo and sys.stdout.isatty()
+        where = "shown once; also" if shown else "not shown: output is not a terminal; they are"
+        say(f"\ndemo clients (secrets {where} in {env_file}):")
         for demo, issued in credentials:
-            say(f"  {issued.client_id:<20} {issued.client_secret}  {demo.role}")
-        say(f"\nconsole people ({base}/console; passwords also in {env_file}):")
+            secret = issued.client_secret if shown else "*" * 8
+            say(f"  {issued.client_id:<20} {secret}  {demo.role}")
+        say(f"\nconsole people ({base}/console; passwords {where} in {env_file}):")
         for person, password in people:
-            say(f"  {person.username:<20} {password}  {person.role}, {person.agency}")
+            shown_password = password if shown else "*" * 8
+            say(f"  {person.username:<20} {shown_password}  {person.role}, {person.agency}")
         refilled = running.replay()
         if refilled.replayed:
             say(f"\nthe broker started empty; from the archive: {refilled.summary()}")

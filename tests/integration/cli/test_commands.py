@@ -106,6 +106,9 @@ def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
         credentials = dict(line.split("=", 1) for line in env_file.read_text().split())
         base = credentials["HUB_URL"]
         assert base == f"http://127.0.0.1:{port}"
+        secrets = [v for k, v in credentials.items() if k.endswith(("_SECRET", "_PASSWORD"))]
+        assert secrets and not [s for s in secrets if s in output], "no secret in piped output"
+        assert "not shown: output is not a terminal" in output
         with httpx.Client(base_url=base, timeout=10) as client:
             for _ in range(100):
                 try:
