@@ -142,7 +142,14 @@ def trail_in(scope: Scope) -> AuditTrail | None:
     return trail if isinstance(trail, AuditTrail) else None
 
 
+#: The status recorded for a request whose client left before any answer began (the code
+#: nginx logs for it; no answer with it is ever sent).
+CLIENT_CLOSED = 499
+
+
 def _phrase(status: int) -> str:
+    if status == CLIENT_CLOSED:
+        return f"{status} client closed the connection"
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
@@ -202,6 +209,11 @@ class AuditMiddleware:
 
         try:
             await self.app(scope, receive, send_audited)
+            if not written and not self._is_public(scope):
+                # No answer was started (the client left first): the row is still owed.
+                written = True
+                with contextlib.suppress(AuditUnavailable):
+                    await self._write(scope, trail, CLIENT_CLOSED)
         except Exception as exc:
             if not written and not self._is_public(scope):
                 written = True

@@ -42,6 +42,12 @@ class SlowClients:
                 scope, send, "request-timeout", f"no whole body in {self._body_s:g} s"
             )
             return
+        except ClientGone:
+            # Nobody is left to answer; the audit row still says what happened.
+            trail = trail_in(scope)
+            if trail is not None:
+                trail.deny("the client closed the connection before its body arrived whole")
+            return
         if more:
             await self._refuse(scope, send, "payload-too-large", "the request body is too large")
             return
@@ -73,6 +79,10 @@ class ClientTooSlow(Exception):
     """The answer was abandoned: the connection closes and nothing more is sent."""
 
 
+class ClientGone(Exception):
+    """The client disconnected while its request body was still arriving."""
+
+
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
     """The body, and whether it went past :data:`BODY_CAP` (then what was read so far)."""
     parts: list[bytes] = []
@@ -80,7 +90,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return b"".join(parts), False
+            raise ClientGone
         chunk = message.get("body", b"")
         parts.append(chunk)
         size += len(chunk)
