@@ -88,6 +88,9 @@ class GatewaySettings(_Section):
     rate_burst: int = Field(default=400, ge=1)
     #: A page of events stops before it passes this many bytes of JSON (one event at least).
     page_bytes: int = Field(default=4 * 1024 * 1024, ge=1_024)
+    #: Worker threads that work waiting on Kafka (publish, opening a live feed) may hold
+    #: at once; the rest of the pool stays for everything else (see hub/gateway/bulkheads.py).
+    kafka_threads: int = Field(default=8, ge=1, le=64)
     #: The interactive API docs (/docs, /redoc); /openapi.json is always served.
     docs: bool = True
     #: A request's whole body must arrive within this; a slower client gets 408.

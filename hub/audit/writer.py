@@ -99,6 +99,11 @@ class AuditWriter:
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._thread.start()
 
+    def check_running(self) -> None:
+        """Raises ``AuditUnavailable`` unless the writer is taking rows (readiness)."""
+        if self._closed or self._thread is None or not self._thread.is_alive():
+            raise AuditUnavailable("the audit writer is not running")
+
     def close(self) -> None:
         """Commit what is queued, then stop."""
         if self._closed:

@@ -34,9 +34,11 @@ from hub.errors import AuthenticationFailed, BadRequest, Forbidden, NotFound, To
 from hub.gateway.auditing import AuditTrail, trail_of
 from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import TokenIssuer
+from hub.gateway.bulkheads import Bulkhead
 from hub.gateway.events import EventPages
 from hub.gateway.live_stream import LiveStream
 from hub.gateway.publishing import Publishing
+from hub.gateway.readiness import Readiness
 from hub.gateway.services import GatewayServices
 from hub.identity import (
     AUDIT_READ,
@@ -105,6 +107,8 @@ FactsDep = Annotated[CoordinationFacts, Depends(_part("coordination"))]
 AccessesDep = Annotated[IncidentAccesses, Depends(_part("accesses"))]
 LiveDep = Annotated[LiveStream, Depends(_part("live"))]
 PublishingDep = Annotated[Publishing, Depends(_part("publishing"))]
+KafkaWorkDep = Annotated[Bulkhead, Depends(_part("kafka_work"))]
+ReadinessDep = Annotated[Readiness, Depends(_part("readiness"))]
 ReceiptsDep = Annotated[ReceiptBook, Depends(_part("receipts"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]

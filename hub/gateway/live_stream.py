@@ -24,6 +24,7 @@ from hub.config import LiveSettings
 from hub.coordination.receipts import ReceiptBook
 from hub.errors import BadRequest
 from hub.gateway.auditing import AuditTrail
+from hub.gateway.bulkheads import Bulkhead
 from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import UNDECODABLE, EventPages, page_json
 from hub.live.feed import LiveFeeds, LiveRecord, Subscriber
@@ -47,6 +48,7 @@ class LiveStream:
     def __init__(
         self,
         *,
+        kafka_work: Bulkhead,
         feeds: LiveFeeds,
         pages: EventPages,
         archive: ArchiveStore,
@@ -55,6 +57,7 @@ class LiveStream:
         receipts: ReceiptBook,
         settings: LiveSettings,
     ) -> None:
+        self._kafka_work = kafka_work
         self._feeds = feeds
         self._pages = pages
         self._archive = archive
@@ -92,7 +95,8 @@ class LiveStream:
     ) -> AsyncIterator[bytes]:
         access = request.access
         topic = access.stream.topic
-        feed = await run_in_threadpool(self._feeds.feed, topic)
+        # Opening a stream's feed asks Kafka where it ends: work that may wait on it.
+        feed = await self._kafka_work.run(self._feeds.feed, topic)
         subscriber = Subscriber(asyncio.get_running_loop(), asyncio.Queue(self._settings.queue_max))
         backlog, older, floor = feed.subscribe(subscriber, since)
         state = _Feed(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.archive.history import History
@@ -37,12 +37,14 @@ from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.auth.sessions import SessionStore
 from hub.gateway.auth.tokens import TokenVerifier
 from hub.gateway.auth.users import UserStore
+from hub.gateway.bulkheads import Bulkhead
 from hub.gateway.checkpoint_feed import CheckpointFeed
 from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import EventPages
 from hub.gateway.live_stream import LiveStream
 from hub.gateway.publishing import Publishing, archived_lookup
 from hub.gateway.rate_limit import RateLimiter
+from hub.gateway.readiness import Readiness
 from hub.keyfiles import load_key as load_secret
 from hub.live.feed import LiveFeeds
 from hub.policy.holder import PolicyHolder
@@ -93,6 +95,8 @@ class GatewayServices:
     publishing: Publishing
     publisher: Publisher
     limits: RateLimiter
+    kafka_work: Bulkhead
+    readiness: Readiness
     feeds: LiveFeeds
     feed: CheckpointFeed
     owns_engine: bool = True
@@ -104,8 +108,18 @@ class GatewayServices:
         self.publisher.close()
         self.receipts.close()
         self.feed.close()
+        self.readiness.close()
         if self.owns_engine:
             self.engine.dispose()
+
+
+#: How long readiness waits for each dependency to answer.
+READY_TIMEOUT_S = 2.0
+
+
+def _select_one(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def build_services(
@@ -138,6 +152,11 @@ def build_services(
     receipts = ReceiptBook(engine)
     decode = AvroDeserializer(schemas)
     publisher = LazyPublisher(bus.publisher)
+    kafka_work = Bulkhead(
+        name="Kafka",
+        places=settings.gateway.kafka_threads,
+        wait_s=settings.kafka.read_timeout_ms / 1000,
+    )
     feeds = LiveFeeds(
         bus=bus,
         decode=decode,
@@ -205,6 +224,7 @@ def build_services(
         coordination=CoordinationFacts(engine),
         accesses=IncidentAccesses(engine),
         live=LiveStream(
+            kafka_work=kafka_work,
             feeds=feeds,
             pages=events,
             archive=ArchiveStore(engine),
@@ -224,6 +244,16 @@ def build_services(
             ),
         ),
         publisher=publisher,
+        kafka_work=kafka_work,
+        readiness=Readiness(
+            {
+                "database": lambda: _select_one(engine),
+                # Its own bound a little inside readiness's, so its reason is the one shown.
+                "kafka": lambda: bus.admin().wait_ready(timeout_s=READY_TIMEOUT_S * 0.75),
+                "audit": writer.check_running,
+            },
+            timeout_s=READY_TIMEOUT_S,
+        ),
         limits=RateLimiter(
             rate_per_s=settings.gateway.rate_per_s, burst=settings.gateway.rate_burst
         ),

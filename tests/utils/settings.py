@@ -31,6 +31,8 @@ def make_settings(
     live: LiveSettings | None = None,
     docs: bool = True,
     body_timeout_s: float = 30.0,
+    kafka_threads: int = 8,
+    read_timeout_ms: int = 5_000,
 ) -> Settings:
     return Settings(
         env="test",
@@ -39,9 +41,15 @@ def make_settings(
         policies_dir=policies_dir or PROJECT_ROOT / "policies",
         database=DatabaseSettings(url=database_url or f"sqlite:///{tmp}/hub.db"),
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
-        kafka=KafkaSettings(bootstrap=bootstrap, fetch_max_wait_ms=10),
+        kafka=KafkaSettings(
+            bootstrap=bootstrap, fetch_max_wait_ms=10, read_timeout_ms=read_timeout_ms
+        ),
         gateway=GatewaySettings(
-            page_default=100, page_max=page_max, docs=docs, body_timeout_s=body_timeout_s
+            page_default=100,
+            page_max=page_max,
+            docs=docs,
+            body_timeout_s=body_timeout_s,
+            kafka_threads=kafka_threads,
         ),
         audit=AuditSettings(key_dir=tmp / "keys" / "audit", checkpoint_rows=checkpoint_rows),
         live=live or LiveSettings(),

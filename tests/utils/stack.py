@@ -108,6 +108,8 @@ def gateway_stack(
     live_queue: int = 1_000,
     docs: bool = True,
     body_timeout_s: float = 30.0,
+    kafka_threads: int = 8,
+    read_timeout_ms: int = 5_000,
 ) -> Iterator[Stack]:
     settings = make_settings(
         tmp,
@@ -118,6 +120,8 @@ def gateway_stack(
         live=LiveSettings(ring_size=live_ring, queue_max=live_queue),
         docs=docs,
         body_timeout_s=body_timeout_s,
+        kafka_threads=kafka_threads,
+        read_timeout_ms=read_timeout_ms,
     )
     with open_stack(settings) as hub:
         credentials = {

@@ -14,12 +14,12 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse
 
 from hub.errors import NotFound
 from hub.gateway.auth.clients import AUTH_METHODS
 from hub.gateway.auth.keys import ALGORITHM
-from hub.gateway.deps import AuditKeysDep, JwksDep, SettingsDep
+from hub.gateway.deps import AuditKeysDep, JwksDep, ReadinessDep, SettingsDep
 from hub.gateway.problem_types import PROBLEM_TYPES
 from hub.identity import SCOPES
 
@@ -31,6 +31,7 @@ PUBLIC_ROUTES = frozenset(
     {
         "index",
         "health",
+        "ready",
         "jwks",
         "audit.keys",
         "oauth.metadata",
@@ -66,8 +67,23 @@ def index(settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.get("/healthz", name="health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
+    """Liveness: the process serves. On the event loop, asking nothing of any
+    dependency or worker thread, so it answers whatever they are doing."""
     return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    name="ready",
+    responses={503: {"description": "A dependency is down; `dependencies` says which"}},
+)
+async def ready(readiness: ReadinessDep) -> JSONResponse:
+    """Readiness: the database, Kafka and the audit writer each answer within 2 s."""
+    states = await readiness.report()
+    ok = all(state == "ok" for state in states.values())
+    body = {"status": "ready" if ok else "not ready", "dependencies": states}
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/.well-known/jwks.json", name="jwks")

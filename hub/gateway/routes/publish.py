@@ -6,12 +6,11 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hub.errors import BadRequest
 from hub.gateway.bodies import read_limited
-from hub.gateway.deps import PublisherDep, PublishingDep, TrailDep
+from hub.gateway.deps import KafkaWorkDep, PublisherDep, PublishingDep, TrailDep
 from hub.gateway.problem_types import PROBLEM_JSON
 from hub.publishing.service import Outcome
 
@@ -83,13 +82,17 @@ async def _json(request: Request, limit: int) -> Any:
     },
 )
 async def publish(
-    request: Request, access: PublisherDep, publishing: PublishingDep, trail: TrailDep
+    request: Request,
+    access: PublisherDep,
+    publishing: PublishingDep,
+    kafka_work: KafkaWorkDep,
+    trail: TrailDep,
 ) -> Response:
     """Publish one event to a stream your agency owns, validated against its schema."""
     event = await _json(request, EVENT_BYTES)
     if not isinstance(event, dict):
         raise BadRequest("the request body must be one event, a JSON object")
-    (outcome,) = await run_in_threadpool(
+    (outcome,) = await kafka_work.run(
         publishing.publish, access.stream, [event], access.caller.client_id
     )
     trail.served(1, "published" if outcome.created else "already published")
@@ -125,7 +128,11 @@ async def publish(
     },
 )
 async def publish_batch(
-    request: Request, access: PublisherDep, publishing: PublishingDep, trail: TrailDep
+    request: Request,
+    access: PublisherDep,
+    publishing: PublishingDep,
+    kafka_work: KafkaWorkDep,
+    trail: TrailDep,
 ) -> Response:
     """Up to 500 events at once; all are checked first, and if any does not match the
     schema nothing is published (422 lists each problem with its index)."""
@@ -135,7 +142,7 @@ async def publish_batch(
         raise BadRequest('the body must be {"events": [event, ...]}')
     if not 1 <= len(events) <= BATCH_MAX:
         raise BadRequest(f"a batch holds 1 to {BATCH_MAX} events")
-    outcomes = await run_in_threadpool(
+    outcomes = await kafka_work.run(
         publishing.publish, access.stream, events, access.caller.client_id
     )
     created = sum(o.created for o in outcomes)
