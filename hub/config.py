@@ -149,8 +149,9 @@ class AuditSettings(_Section):
     batch_max: int = Field(default=1_000, ge=1, le=100_000)
     #: Requests waiting for their row at most; more are refused (503) at once.
     queue_max: int = Field(default=20_000, ge=1)
-    #: How long a request waits for its row to commit before it is refused (503).
-    write_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    #: How long a request waits for its row to commit before it is refused (503). The
+    #: writer's own wait for a locked database is three quarters of it.
+    write_timeout_s: float = Field(default=2.0, gt=0, le=300)
 
 
 class ConsoleSettings(_Section):

@@ -60,6 +60,31 @@ class _Pending:
     future: concurrent.futures.Future[int] | None = None
     loop: asyncio.AbstractEventLoop | None = None
     waiter: asyncio.Future[int] | None = None
+    #: QUEUED, then TAKEN (its batch is being written) or GIVEN_UP (its request was
+    #: refused for waiting too long, so the row must never be written).
+    state: str = "queued"
+
+    def take(self) -> bool:
+        """The writer takes the row for a batch, unless its request gave up first."""
+        with _STATES:
+            if self.state == GIVEN_UP:
+                return False
+            self.state = TAKEN
+            return True
+
+    def give_up(self) -> bool:
+        """The request stops waiting, unless the row's batch is already being written:
+        then its outcome, bounded by the writer's own lock wait, is final either way."""
+        with _STATES:
+            if self.state == TAKEN:
+                return False
+            self.state = GIVEN_UP
+            return True
+
+
+TAKEN, GIVEN_UP = "taken", "given up"
+#: Guards the hand-over between a request that gives up and the writer taking its row.
+_STATES = threading.Lock()
 
 
 def _settle(items: list[tuple[asyncio.Future[int], int | BaseException]]) -> None:
@@ -129,16 +154,24 @@ class AuditWriter:
         pending = _Pending(values, canonical_parts(values), loop=loop, waiter=waiter)
         self._enqueue(pending, waiter.set_exception)
         try:
-            return await asyncio.wait_for(waiter, self._settings.write_timeout_s)
+            return await asyncio.wait_for(asyncio.shield(waiter), self._settings.write_timeout_s)
         except TimeoutError:
+            if not pending.give_up():
+                return await waiter  # its batch is being written: the outcome is near
             log.error("an audit row took over %gs to commit", self._settings.write_timeout_s)
             raise AuditUnavailable("the audit log did not answer in time; retry later") from None
 
     def record(self, entry: AuditEntry) -> int:
         """:meth:`append` for a caller without an event loop."""
+        future: concurrent.futures.Future[int] = concurrent.futures.Future()
+        values = stored_values(entry)
+        pending = _Pending(values, canonical_parts(values), future=future)
+        self._enqueue(pending, future.set_exception)
         try:
-            return self.submit(entry).result(timeout=self._settings.write_timeout_s)
+            return future.result(timeout=self._settings.write_timeout_s)
         except concurrent.futures.TimeoutError:
+            if not pending.give_up():
+                return future.result()  # its batch is being written: the outcome is near
             raise AuditUnavailable("the audit log did not answer in time; retry later") from None
 
     def write_batch(self, entries: Sequence[AuditEntry]) -> list[int]:
@@ -181,7 +214,10 @@ class AuditWriter:
         return max(0.05, since + self._settings.checkpoint_s - time.time())
 
     def _commit(self, batch: list[_Pending], *, final: bool = False) -> list[int]:
-        """Write ``batch``; tell its waiters; return the seqs (or raise AuditUnavailable)."""
+        """Write ``batch``; tell its waiters; return the seqs (or raise AuditUnavailable).
+        Rows whose request gave up waiting (and was refused) are left out: the log must
+        not say a refused request was served."""
+        batch = [p for p in batch if p.take()]
         note: tuple[str, int] | None = None
         try:
             with self._transaction() as connection:
@@ -274,8 +310,9 @@ class AuditWriter:
             else:
                 connection.exec_driver_sql("BEGIN")
                 # Bounded waits: a locked table fails the batch (503) rather than hang it.
-                connection.exec_driver_sql("SET LOCAL lock_timeout = '3s'")
-                connection.exec_driver_sql("SET LOCAL statement_timeout = '5s'")
+                lock_ms, statement_ms = self._waits_ms()
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {lock_ms}")
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {statement_ms}")
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             yield connection
             connection.exec_driver_sql("COMMIT")
@@ -290,9 +327,16 @@ class AuditWriter:
         if self._connection is None or self._connection.closed:
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA busy_timeout = 3000")
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {self._waits_ms()[0]}")
             self._connection = connection
         return self._connection
+
+    def _waits_ms(self) -> tuple[int, int]:
+        """How long a batch may wait for the database's lock (inside the requests' own
+        wait, so a locked store fails the batch, 503, while its requests still wait),
+        and how long one statement may run."""
+        bound_ms = self._settings.write_timeout_s * 1000
+        return int(bound_ms * 0.75), int(bound_ms * 2)
 
     def _drop_connection(self) -> None:
         if self._connection is not None:

@@ -8,13 +8,16 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.utils.databases import fresh_postgres
+from tests.utils.server import serving
 from tests.utils.stack import Stack, gateway_stack
 from tests.utils.tcp_proxy import tcp_proxy
 
@@ -38,9 +41,9 @@ def _refused(response) -> None:
     assert "events" not in response.json()
 
 
-def test_a_locked_audit_table_refuses_the_read(stack: Stack) -> None:
-    headers = stack.bearer("health-dispatch")
-    assert stack.http.get(EVENTS, headers=headers).status_code == 200
+@contextmanager
+def audit_locked(stack: Stack) -> Iterator[None]:
+    """Another connection holds the audit table's lock for as long as the block runs."""
     engine = stack.services.engine
     locked = threading.Event()
     release = threading.Event()
@@ -66,15 +69,67 @@ def test_a_locked_audit_table_refuses_the_read(stack: Stack) -> None:
     holder.start()
     try:
         assert locked.wait(10)
-        started = time.monotonic()
-        response = stack.http.get(EVENTS, headers=headers)
-        _refused(response)
-        # Bounded by the writer's lock timeout (3 s), not the 10 s request backstop.
-        assert time.monotonic() - started < 9.5
+        yield
     finally:
         release.set()
         holder.join(30)
+
+
+def test_a_locked_audit_table_refuses_the_read(stack: Stack) -> None:
+    headers = stack.bearer("health-dispatch")
+    assert stack.http.get(EVENTS, headers=headers).status_code == 200
+    with audit_locked(stack):
+        started = time.monotonic()
+        response = stack.http.get(EVENTS, headers=headers)
+        _refused(response)
+        # Bounded by the request's wait for its row (2 s), with room for a slow machine.
+        assert time.monotonic() - started < 6
     assert stack.http.get(EVENTS, headers=headers).status_code == 200, "and back once free"
+
+
+def test_readers_of_a_locked_store_are_refused_in_time_and_never_logged_as_served(
+    stack: Stack,
+) -> None:
+    """Eight clients read for four seconds while the store is locked: each answer comes
+    within the bound, liveness answers meanwhile, and afterwards no row says a refused
+    request was served (a row whose request gave up is never written)."""
+    headers = stack.bearer("health-dispatch")
+    answers: list[tuple[str, int, float]] = []
+    live: list[float] = []
+    with serving(stack.http.app) as url, audit_locked(stack):
+        until = time.monotonic() + 4
+
+        def read(n: int) -> None:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                while time.monotonic() < until:
+                    request_id = f"locked-{n}-{uuid.uuid4().hex[:8]}"
+                    started = time.monotonic()
+                    status = client.get(
+                        EVENTS, headers={**headers, "X-Request-ID": request_id}
+                    ).status_code
+                    answers.append((request_id, status, time.monotonic() - started))
+
+        readers = [threading.Thread(target=read, args=(n,)) for n in range(8)]
+        for reader in readers:
+            reader.start()
+        with httpx.Client(base_url=url, timeout=30) as client:
+            while time.monotonic() < until:
+                started = time.monotonic()
+                assert client.get("/healthz").status_code == 200
+                live.append(time.monotonic() - started)
+                time.sleep(0.1)
+        for reader in readers:
+            reader.join(30)
+    assert answers and all(status in (200, 503) for _, status, _ in answers), answers
+    assert [s for _, status, s in answers if status == 503], "the lock refused reads"
+    assert max(s for _, _, s in answers) < 6, "2 s to commit, and room for a slow machine"
+    assert max(live) < 1.0
+    rows = {r["request_id"]: r for r in stack.audit_rows()}
+    for request_id, status, _ in answers:
+        if status == 503:
+            assert request_id not in rows, "a refused request is never logged as served"
+        else:
+            assert rows[request_id]["status"] == 200
 
 
 def test_a_database_that_is_gone_refuses_the_read(postgres_database: str, tmp_path: Path) -> None:
