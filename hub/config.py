@@ -150,7 +150,7 @@ class AuditSettings(_Section):
     #: Requests waiting for their row at most; more are refused (503) at once.
     queue_max: int = Field(default=20_000, ge=1)
     #: How long a request waits for its row to commit before it is refused (503). The
-    #: writer's own wait for a locked database is three quarters of it.
+    #: writer's own wait for a locked database is under half of it.
     write_timeout_s: float = Field(default=2.0, gt=0, le=300)
 
 

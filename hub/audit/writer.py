@@ -332,11 +332,12 @@ class AuditWriter:
         return self._connection
 
     def _waits_ms(self) -> tuple[int, int]:
-        """How long a batch may wait for the database's lock (inside the requests' own
-        wait, so a locked store fails the batch, 503, while its requests still wait),
-        and how long one statement may run."""
+        """How long a batch may wait for the database's lock, and how long one statement
+        may run. Under half the requests' own wait: a request that arrives while one
+        batch is failing on a locked store waits for that one and then its own, and is
+        still answered (503) within its bound."""
         bound_ms = self._settings.write_timeout_s * 1000
-        return int(bound_ms * 0.75), int(bound_ms * 2)
+        return int(bound_ms * 0.45), int(bound_ms * 2)
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
