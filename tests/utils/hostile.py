@@ -1,0 +1,66 @@
+"""What every hostile request must get: a 4xx problem (never a 500), its audit row, no
+traceback in the log, and an answer within a bound. One check, used per surface."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.utils.stack import Stack
+
+#: Generous for a busy 2-core machine; a hang is seconds past it.
+ANSWER_BOUND_S = 5.0
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One crafted request: who sends it, how, and the 4xx it must get."""
+
+    name: str
+    method: str
+    path: str
+    client: str | None = "health-dispatch"
+    params: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: tuple[int, ...] = (400, 422)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def assert_refused(
+    stack: Stack,
+    case: Hostile,
+    bearers: dict[str, dict[str, str]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    request_id = f"hostile-{uuid.uuid4().hex[:12]}"
+    headers = {**(bearers[case.client] if case.client else {}), **case.headers}
+    headers["X-Request-ID"] = request_id
+    with caplog.at_level(logging.WARNING):
+        started = time.monotonic()
+        answer = stack.http.request(
+            case.method,
+            case.path,
+            params=case.params,
+            json=case.json,
+            content=case.content,
+            headers=headers,
+        )
+        took = time.monotonic() - started
+    assert answer.status_code in case.expect, (case.name, answer.status_code, answer.text[:300])
+    assert answer.headers["content-type"].startswith(
+        ("application/problem+json", "application/vnd.schemaregistry", "application/json")
+    )
+    assert took < ANSWER_BOUND_S, f"{case.name} took {took:.1f} s"
+    assert not [r for r in caplog.records if r.exc_info], f"{case.name} logged a traceback"
+    rows = [r for r in stack.audit_rows() if r["request_id"] == request_id]
+    assert rows and rows[-1]["status"] == answer.status_code, f"{case.name} has no audit row"
+    assert rows[-1]["records"] == 0, f"{case.name} served records"
