@@ -4,8 +4,8 @@ Each failure after the first few doubles how long the same key must wait before 
 next try is even checked; a success or a quiet spell forgets the failures. A refused
 try costs no secret check, which is what makes a flood cheap. Two keys are kept per
 request: the address (one source guessing any ids) and the client id (many sources
-guessing one). The client's wait has a low cap, so an attacker can hold a legitimate
-client back by seconds at most, never lock it out.
+guessing one). Both waits have a low cap, so an attacker can hold a legitimate client
+back by seconds at most, never lock it out.
 
 The state is this process's; replicas each keep their own (a shared store is the
 production issue's).
@@ -30,8 +30,10 @@ class Backoff:
     forget_s: float
 
 
-#: One address: ten tries, then 1 s, 2 s, 4 s ... up to a minute.
-BY_ADDRESS = Backoff(free=10, first_s=1.0, cap_s=60.0, forget_s=900.0)
+#: One address: ten tries, then 1 s, 2 s, 4 s ... up to 10 s. Systems behind one
+#: address (a department's NAT) share it, so its cap is as low as the client's: a flood
+#: is still refused cheaply, and a legitimate client next to it waits 10 s at most.
+BY_ADDRESS = Backoff(free=10, first_s=1.0, cap_s=10.0, forget_s=900.0)
 #: One client id, from anywhere: five tries, then up to 10 s between tries.
 BY_CLIENT = Backoff(free=5, first_s=1.0, cap_s=10.0, forget_s=900.0)
 #: Keys remembered at most (the oldest are forgotten first): memory stays bounded

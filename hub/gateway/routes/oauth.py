@@ -64,6 +64,11 @@ async def issue_token(
         form=items,
     )
     async with _checks(request):
+        # Asked again once it is this request's turn: tries queued behind a flood's
+        # failures must wait too, not all be checked.
+        wait_s = issuer.throttle.wait_s(address, claimed)
+        if wait_s > 0:
+            return _throttled(trail, wait_s)
         result = await run_in_threadpool(issuer.issue, oauth_request)
     client = oauth_request.client
     if result.status == 200 and client is not None:

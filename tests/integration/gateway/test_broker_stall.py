@@ -121,3 +121,45 @@ def test_a_stalled_broker_holds_back_only_the_work_that_needs_it(
     assert after.status_code == 201, after.text
     rows = [r for r in stack.audit_rows() if r["action"] == "events.publish"]
     assert len(rows) == PUBLISHERS + 2, "every publish has its row"
+
+
+def test_a_flood_of_wrong_secrets_is_refused_without_checking_them(
+    stalled: tuple[Stack, str],
+) -> None:
+    """Sixteen threads send wrong secrets for a few seconds. Once the address has failed
+    ten times its tries wait (429) and cost no secret check (scrypt, ~40 ms of a core
+    each), so the checks made stay a handful and other requests keep their pace."""
+    stack, url = stalled
+    reader = stack.bearer("health-dispatch")
+    client_id = stack.credentials["health-dispatch"].client_id
+    until = time.monotonic() + 4
+    answers: list[int] = []
+
+    def flood() -> None:
+        with httpx.Client(base_url=url, timeout=30) as own:
+            while time.monotonic() < until:
+                answers.append(
+                    own.post(
+                        "/oauth/token",
+                        data={"grant_type": "client_credentials"},
+                        auth=(client_id, "guess"),
+                    ).status_code
+                )
+
+    threads = [threading.Thread(target=flood) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    with httpx.Client(base_url=url, timeout=30) as client:
+        catalogue = []
+        while time.monotonic() < until:
+            catalogue.append(_timed(client, "/v1/streams", reader))
+    for thread in threads:
+        thread.join(30)
+    checked, waited = answers.count(401), answers.count(429)
+    print(f"flood: {len(answers)} tries, {checked} checked, {waited} told to wait")
+    assert set(answers) <= {401, 429}
+    # Ten free tries, then one each time a wait (1, 2, 4 s) runs out within 4 s.
+    assert checked <= 16, "a try was checked while its address had to wait"
+    assert waited >= 10 * checked
+    assert all(status == 200 for status, _ in catalogue)
+    assert max(s for _, s in catalogue) < CATALOGUE_BOUND_S
