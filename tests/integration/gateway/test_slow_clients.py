@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -14,7 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hub.gateway.slow_clients import SlowClients
 from tests.utils.server import serving
-from tests.utils.stack import gateway_stack
+from tests.utils.stack import Stack, gateway_stack
 
 pytestmark = pytest.mark.kafka
 
@@ -81,6 +82,15 @@ def test_an_answer_nobody_reads_is_abandoned_after_the_send_timeout() -> None:
     assert len(sent) == 4, "nothing more was sent after the stall"
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
+    with (
+        gateway_stack(tmp_path_factory.mktemp("cut")) as stack,
+        serving(stack.http.app) as url,
+    ):
+        yield stack, url
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
@@ -91,28 +101,28 @@ def test_an_answer_nobody_reads_is_abandoned_after_the_send_timeout() -> None:
     ids=["publish", "token", "registry"],
 )
 def test_a_body_cut_short_by_the_client_has_its_row_and_no_traceback(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, path: str, content_type: str
+    served: tuple[Stack, str], caplog: pytest.LogCaptureFixture, path: str, content_type: str
 ) -> None:
     """The client sends part of its body and leaves: no route runs on the part, nothing
     is logged as a failure, and the row says the client closed the connection."""
     request_id = f"cut-{path.rsplit('/', 1)[1]}"
-    with gateway_stack(tmp_path) as stack:
-        token = stack.token("emergency-console")
-        with serving(stack.http.app) as url, caplog.at_level("WARNING"):
-            port = int(url.rsplit(":", 1)[1])
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-                sock.sendall(
-                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    f"Content-Type: {content_type}\r\nAuthorization: Bearer {token}\r\n"
-                    f"X-Request-ID: {request_id}\r\nContent-Length: 1000\r\n\r\n".encode()
-                    + b'{"envelope": {"event_id":'
-                )
-            deadline = time.monotonic() + 30
-            rows: list[dict[str, object]] = []
-            while not rows and time.monotonic() < deadline:
-                rows = [r for r in stack.audit_rows() if r["request_id"] == request_id]
-                time.sleep(0.05)
-        (row,) = rows
-        assert (row["status"], row["decision"]) == (499, "deny")
-        assert "closed the connection before its body arrived whole" in str(row["reason"])
-        assert not [r for r in caplog.records if r.exc_info], "no traceback in the log"
+    stack, url = served
+    token = stack.token("emergency-console")
+    with caplog.at_level("WARNING"):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: {content_type}\r\nAuthorization: Bearer {token}\r\n"
+                f"X-Request-ID: {request_id}\r\nContent-Length: 1000\r\n\r\n".encode()
+                + b'{"envelope": {"event_id":'
+            )
+        deadline = time.monotonic() + 30
+        rows: list[dict[str, object]] = []
+        while not rows and time.monotonic() < deadline:
+            rows = [r for r in stack.audit_rows() if r["request_id"] == request_id]
+            time.sleep(0.05)
+    (row,) = rows
+    assert (row["status"], row["decision"]) == (499, "deny")
+    assert "closed the connection before its body arrived whole" in str(row["reason"])
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the log"
