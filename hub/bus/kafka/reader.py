@@ -38,6 +38,7 @@ class KafkaReader:
         self._idle: queue.LifoQueue[KafkaConsumer] = queue.LifoQueue()
         self._closed = False
         self._slots = queue.Queue[None]()
+        self._pool_size = pool_size
         for _ in range(pool_size):
             self._slots.put(None)
 
@@ -59,7 +60,14 @@ class KafkaReader:
 
     @contextmanager
     def _consumer(self) -> Iterator[KafkaConsumer]:
-        self._slots.get()
+        # Waiting for a pooled consumer counts against the read's time: behind reads
+        # stalled on a broker that does not answer, it is a 503, not an unbounded wait.
+        try:
+            self._slots.get(timeout=self._timeout_s)
+        except queue.Empty:
+            raise BrokerUnavailable(
+                f"all {self._pool_size} Kafka readers have been busy for {self._timeout_s:g} s"
+            ) from None
         consumer: KafkaConsumer | None = None
         try:
             try:
