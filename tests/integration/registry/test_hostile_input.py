@@ -1,5 +1,6 @@
-"""Schemas built to exhaust the parser's stack, and parameters built to be too long: a
-422 with the registry's error code and an audit row each, never a 500 or a traceback."""
+"""Hostile requests to the registry: schemas built to exhaust the parser's stack,
+parameters too long, subjects and versions malformed, bodies not JSON or not Avro, a
+compatibility of null. Each gets a 4xx with an audit row, never a 500 or a traceback."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from hub.gateway.auth.clients import ClientStore
+from hub.identity import REGISTRY_ADMIN, REGISTRY_WRITE, STREAMS_READ
+from tests.utils.hostile import Hostile, assert_refused
 from tests.utils.stack import Stack, gateway_stack
 
 SUBJECT = "hostile-value"
@@ -73,3 +77,92 @@ def test_an_overlong_subject_prefix_is_a_client_error(stack: Stack) -> None:
     )
     assert answer.status_code == 422, answer.text
     assert "subjectPrefix" in answer.text
+
+
+REGISTRY = "/registry"
+CASES = [
+    Hostile("subject-nul", "GET", f"{REGISTRY}/subjects/a%00b/versions", expect=(404, 422)),
+    Hostile(
+        "subject-10k", "GET", f"{REGISTRY}/subjects/{'s' * 10_000}/versions", expect=(404, 422)
+    ),
+    Hostile("version-junk", "GET", f"{REGISTRY}/subjects/{SUBJECT}/versions/05", expect=(404, 422)),
+    Hostile(
+        "version-huge",
+        "GET",
+        f"{REGISTRY}/subjects/{SUBJECT}/versions/99999999999",
+        expect=(404, 422),
+    ),
+    Hostile("schema-id-negative", "GET", f"{REGISTRY}/schemas/ids/-1", expect=(404, 422)),
+    Hostile(
+        "lookup-not-json",
+        "POST",
+        f"{REGISTRY}/subjects/{SUBJECT}",
+        content=b"{",
+        headers={"Content-Type": "application/json"},
+    ),
+    Hostile(
+        "lookup-no-schema", "POST", f"{REGISTRY}/subjects/{SUBJECT}", json={"schemaType": "AVRO"}
+    ),
+    Hostile(
+        "lookup-schema-not-text",
+        "POST",
+        f"{REGISTRY}/subjects/{SUBJECT}",
+        json={"schema": {"type": "int"}},
+    ),
+    Hostile(
+        "lookup-not-avro",
+        "POST",
+        f"{REGISTRY}/subjects/{SUBJECT}",
+        json={"schema": '{"type": "nope"}'},
+        expect=(404, 422),
+    ),
+    Hostile(
+        "register-without-scope",
+        "POST",
+        f"{REGISTRY}/subjects/{SUBJECT}/versions",
+        json={"schema": '"int"'},
+        expect=(403,),
+    ),
+    Hostile(
+        "config-null",
+        "PUT",
+        f"{REGISTRY}/config/{SUBJECT}",
+        client="registry-operator",
+        json={"compatibility": None},
+    ),
+    Hostile(
+        "config-unknown",
+        "PUT",
+        f"{REGISTRY}/config/{SUBJECT}",
+        client="registry-operator",
+        json={"compatibility": "SOMETIMES"},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def bearers(stack: Stack) -> dict[str, dict[str, str]]:
+    operator = ClientStore(stack.hub.sessions).ensure(
+        client_id="registry-operator",
+        agency="emergency",
+        scopes=frozenset({STREAMS_READ, REGISTRY_WRITE, REGISTRY_ADMIN}),
+    )
+    token = stack.http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(operator.client_id, operator.client_secret),
+    ).json()["access_token"]
+    return {
+        "health-dispatch": stack.bearer("health-dispatch"),
+        "registry-operator": {"Authorization": f"Bearer {token}"},
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_hostile_registry_request_is_refused_audited_and_quick(
+    stack: Stack,
+    bearers: dict[str, dict[str, str]],
+    caplog: pytest.LogCaptureFixture,
+    case: Hostile,
+) -> None:
+    assert_refused(stack, case, bearers, caplog)
