@@ -4,6 +4,7 @@ authentication method per request, and the agency of a known id on failed rows."
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from hub.gateway.auth.clients import decoy_hash, unknown_client
 from hub.gateway.auth.throttle import BY_CLIENT, Backoff, Throttle, TokenThrottle
+from tests.utils.hostile import Hostile, assert_refused
 from tests.utils.stack import Stack, gateway_stack
 
 GRANT = {"grant_type": "client_credentials"}
@@ -164,3 +166,80 @@ def test_one_authentication_method_per_request(
         assert "access_token" not in answer.json()
         (row,) = _rows(stack, auditor, f"methods-{name}")
         assert row["decision"] == "deny"
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+HOSTILE = [
+    Hostile("not-a-form", "POST", "/oauth/token", None, json={"grant_type": "client_credentials"}),
+    Hostile(
+        "form-not-utf8", "POST", "/oauth/token", None, content=b"grant_type=\xff\xfe", headers=FORM
+    ),
+    Hostile(
+        "form-oversize",
+        "POST",
+        "/oauth/token",
+        None,
+        content=b"a=" + b"x" * 20_000,
+        headers=FORM,
+        expect=(413,),
+    ),
+    Hostile(
+        "form-truncated",
+        "POST",
+        "/oauth/token",
+        None,
+        content=b"grant_type=client_cred%",
+        headers=FORM,
+        expect=(400, 401),
+    ),
+    Hostile(
+        "no-grant-type",
+        "POST",
+        "/oauth/token",
+        None,
+        content=b"scope=streams%3Aread",
+        headers=FORM,
+        expect=(400, 401),
+    ),
+    Hostile(
+        "basic-not-base64",
+        "POST",
+        "/oauth/token",
+        None,
+        content=b"grant_type=client_credentials",
+        headers={**FORM, "Authorization": "Basic !!!not-base64!!!"},
+        expect=(400, 401),
+    ),
+    Hostile(
+        "basic-huge-id",
+        "POST",
+        "/oauth/token",
+        None,
+        content=b"grant_type=client_credentials",
+        headers={
+            **FORM,
+            "Authorization": "Basic " + base64.b64encode(b"i" * 10_000 + b":s").decode(),
+        },
+        expect=(400, 401),
+    ),
+    Hostile(
+        "grant-type-twice",
+        "POST",
+        "/oauth/token",
+        None,
+        content=b"grant_type=client_credentials&grant_type=password&client_id=x&client_secret=y",
+        headers=FORM,
+        expect=(400, 401),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=str)
+def test_a_hostile_token_request_is_refused_audited_and_quick(
+    stack: Stack,
+    auditor: dict[str, str],
+    throttle: TokenThrottle,
+    caplog: pytest.LogCaptureFixture,
+    case: Hostile,
+) -> None:
+    assert_refused(stack, case, {}, caplog, audit_headers=auditor)
