@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from tests.utils.stack import Stack
+from tests.utils.stack import Stack, gateway_stack
 
 #: Generous for a busy 2-core machine; a hang is seconds past it.
 ANSWER_BOUND_S = 5.0
@@ -74,3 +75,39 @@ def assert_refused(
         rows = list(found.json()["entries"])
     assert rows and rows[-1]["status"] == answer.status_code, f"{case.name} has no audit row"
     assert rows[-1]["records"] == 0, f"{case.name} served records"
+
+
+def served_stack(label: str) -> Any:
+    """A module's ``stack`` fixture: one gateway stack for all of its cases."""
+
+    @pytest.fixture(scope="module")
+    def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+        with gateway_stack(tmp_path_factory.mktemp(label)) as running:
+            yield running
+
+    return stack
+
+
+def bearers_of(*clients: str) -> Any:
+    """A module's ``bearers`` fixture: a token for each demo client its cases send as."""
+
+    @pytest.fixture(scope="module")
+    def bearers(stack: Stack) -> dict[str, dict[str, str]]:
+        return {client: stack.bearer(client) for client in clients}
+
+    return bearers
+
+
+def refusals(cases: list[Hostile]) -> Any:
+    """A module's test: each of ``cases`` refused, audited and quick."""
+
+    @pytest.mark.parametrize("case", cases, ids=str)
+    def test(
+        stack: Stack,
+        bearers: dict[str, dict[str, str]],
+        caplog: pytest.LogCaptureFixture,
+        case: Hostile,
+    ) -> None:
+        assert_refused(stack, case, bearers, caplog)
+
+    return test

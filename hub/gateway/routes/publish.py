@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from hub.errors import BadRequest
@@ -47,6 +47,27 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
+class _Publisher:
+    """The caller's stream and what publishes to it: through the Kafka bulkhead, since a
+    publish waits on the broker's acknowledgement."""
+
+    def __init__(
+        self, access: PublisherDep, publishing: PublishingDep, kafka_work: KafkaWorkDep
+    ) -> None:
+        self._access = access
+        self._publishing = publishing
+        self._kafka_work = kafka_work
+
+    async def publish(self, events: list[dict[str, Any]]) -> list[Outcome]:
+        access = self._access
+        return await self._kafka_work.run(
+            self._publishing.publish, access.stream, events, access.caller.client_id
+        )
+
+
+PublishTo = Annotated[_Publisher, Depends()]
+
+
 def _coordinates(outcome: Outcome) -> dict[str, Any]:
     landed = outcome.landed
     return {
@@ -81,20 +102,12 @@ async def _json(request: Request, limit: int) -> Any:
         **_PROBLEMS,
     },
 )
-async def publish(
-    request: Request,
-    access: PublisherDep,
-    publishing: PublishingDep,
-    kafka_work: KafkaWorkDep,
-    trail: TrailDep,
-) -> Response:
+async def publish(request: Request, to: PublishTo, trail: TrailDep) -> Response:
     """Publish one event to a stream your agency owns, validated against its schema."""
     event = await _json(request, EVENT_BYTES)
     if not isinstance(event, dict):
         raise BadRequest("the request body must be one event, a JSON object")
-    (outcome,) = await kafka_work.run(
-        publishing.publish, access.stream, [event], access.caller.client_id
-    )
+    (outcome,) = await to.publish([event])
     trail.served(1, "published" if outcome.created else "already published")
     return _answer(_coordinates(outcome), 201 if outcome.created else 200)
 
@@ -127,13 +140,7 @@ async def publish(
         **_PROBLEMS,
     },
 )
-async def publish_batch(
-    request: Request,
-    access: PublisherDep,
-    publishing: PublishingDep,
-    kafka_work: KafkaWorkDep,
-    trail: TrailDep,
-) -> Response:
+async def publish_batch(request: Request, to: PublishTo, trail: TrailDep) -> Response:
     """Up to 500 events at once; all are checked first, and if any does not match the
     schema nothing is published (422 lists each problem with its index)."""
     body = await _json(request, BATCH_BYTES)
@@ -142,9 +149,7 @@ async def publish_batch(
         raise BadRequest('the body must be {"events": [event, ...]}')
     if not 1 <= len(events) <= BATCH_MAX:
         raise BadRequest(f"a batch holds 1 to {BATCH_MAX} events")
-    outcomes = await kafka_work.run(
-        publishing.publish, access.stream, events, access.caller.client_id
-    )
+    outcomes = await to.publish(events)
     created = sum(o.created for o in outcomes)
     trail.served(len(outcomes), f"{created} published, {len(outcomes) - created} already")
     return _answer({"results": [_coordinates(o) for o in outcomes]})

@@ -4,13 +4,10 @@ a filter crafted to smuggle parameters into ``next`` stays one parameter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
-from tests.utils.hostile import Hostile, assert_refused
-from tests.utils.stack import Stack, gateway_stack
+from tests.utils.hostile import Hostile, bearers_of, refusals, served_stack
+from tests.utils.stack import Stack
 
 AUDITOR = "audit-office"
 CASES = [
@@ -48,25 +45,9 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with gateway_stack(tmp_path_factory.mktemp("hostile-audit")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def bearers(stack: Stack) -> dict[str, dict[str, str]]:
-    return {name: stack.bearer(name) for name in (AUDITOR, "health-dispatch")}
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_a_hostile_request_is_refused_audited_and_quick(
-    stack: Stack,
-    bearers: dict[str, dict[str, str]],
-    caplog: pytest.LogCaptureFixture,
-    case: Hostile,
-) -> None:
-    assert_refused(stack, case, bearers, caplog)
+stack = served_stack("hostile-audit")
+bearers = bearers_of(AUDITOR, "health-dispatch")
+test_a_hostile_request_is_refused_audited_and_quick = refusals(CASES)
 
 
 def test_a_crafted_filter_cannot_add_parameters_to_next(

@@ -3,12 +3,7 @@ each gets a 4xx problem, an audit row, no traceback, and an answer within a boun
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.utils.hostile import Hostile, assert_refused
-from tests.utils.stack import Stack, gateway_stack
+from tests.utils.hostile import Hostile, bearers_of, refusals, served_stack
 
 EVENTS = "/v1/streams/emergency.incident-report/events"
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -123,22 +118,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with gateway_stack(tmp_path_factory.mktemp("hostile-streams")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def bearers(stack: Stack) -> dict[str, dict[str, str]]:
-    return {name: stack.bearer(name) for name in ("health-dispatch", "emergency-console")}
-
-
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_a_hostile_request_is_refused_audited_and_quick(
-    stack: Stack,
-    bearers: dict[str, dict[str, str]],
-    caplog: pytest.LogCaptureFixture,
-    case: Hostile,
-) -> None:
-    assert_refused(stack, case, bearers, caplog)
+stack = served_stack("hostile-streams")
+bearers = bearers_of("health-dispatch", "emergency-console")
+test_a_hostile_request_is_refused_audited_and_quick = refusals(CASES)
