@@ -10,6 +10,7 @@ is answered 503 at once, without ever holding a thread.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -26,15 +27,19 @@ class Bulkhead:
         self.name = name
         self._places = places
         self._wait_s = wait_s
-        # Made on first use, on the serving event loop.
-        self._free: asyncio.Semaphore | None = None
+        # One per event loop, made on first use there (a semaphore belongs to one loop;
+        # a process serves on one, tests may drive the same app from two).
+        self._free: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
         self.waiting = 0
 
     async def run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``work`` in a worker thread once a place is free; 503 if none is within the wait."""
-        if self._free is None:
-            self._free = asyncio.Semaphore(self._places)
-        free = self._free
+        loop = asyncio.get_running_loop()
+        free = self._free.get(loop)
+        if free is None:
+            free = self._free[loop] = asyncio.Semaphore(self._places)
         self.waiting += 1
         try:
             async with asyncio.timeout(self._wait_s):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import weakref
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -94,9 +95,15 @@ def _checks(request: Request) -> asyncio.Semaphore:
     """Secret checks at a time (scrypt is CPU and memory by design): a flood of them
     waits here, on the event loop, instead of taking every worker thread and core."""
     state = request.app.state
-    checks: asyncio.Semaphore | None = getattr(state, "secret_checks", None)
+    by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = (
+        getattr(state, "secret_checks", None)
+    )
+    if by_loop is None:
+        by_loop = state.secret_checks = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    checks = by_loop.get(loop)
     if checks is None:
-        checks = state.secret_checks = asyncio.Semaphore(SECRET_CHECKS)
+        checks = by_loop[loop] = asyncio.Semaphore(SECRET_CHECKS)
     return checks
 
 
