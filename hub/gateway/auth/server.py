@@ -8,6 +8,8 @@ handed in as an ``OAuth2Request`` with its form payload.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -29,6 +31,10 @@ from hub.gateway.auth.clients import (
 from hub.gateway.auth.keys import ALGORITHM
 from hub.gateway.auth.throttle import TokenThrottle
 from hub.identity import SCOPES
+
+#: How long, and for how many client ids, the agency of a claimed id is remembered.
+AGENCY_TTL_S = 60.0
+AGENCIES_MAX = 10_000
 
 # Authlib logs issued tokens at DEBUG; tokens must never reach a log.
 logging.getLogger("authlib").setLevel(logging.INFO)
@@ -104,6 +110,8 @@ class TokenIssuer(AuthorizationServer):  # type: ignore[misc]
         self._clients = clients
         self._decoy = decoy_hash()
         self.throttle = TokenThrottle()
+        self._agencies: dict[str, tuple[str | None, float]] = {}
+        self._agencies_lock = threading.Lock()
         self.register_grant(_ClientCredentials)
         self.register_token_generator(
             "default", _AccessTokens(issuer=issuer, audience=audience, keys=keys, ttl_s=ttl_s)
@@ -114,9 +122,22 @@ class TokenIssuer(AuthorizationServer):  # type: ignore[misc]
         return self._clients.get(client_id) or unknown_client(client_id, self._decoy)
 
     def agency_of(self, client_id: str) -> str | None:
-        """The agency of a registered client id, for the audit row of a failed request."""
+        """The agency of a registered client id, for the audit row of a failed request.
+        Remembered for a minute (unknown ids too, up to a bound), so a flood of tries that
+        the throttle refuses costs no query each."""
+        now = time.monotonic()
+        with self._agencies_lock:
+            known = self._agencies.get(client_id)
+            if known is not None and known[1] > now:
+                return known[0]
         client = self._clients.get(client_id)
-        return client.agency if client else None
+        agency = client.agency if client else None
+        with self._agencies_lock:
+            self._agencies.pop(client_id, None)
+            self._agencies[client_id] = (agency, now + AGENCY_TTL_S)
+            while len(self._agencies) > AGENCIES_MAX:
+                del self._agencies[next(iter(self._agencies))]
+        return agency
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         """Tokens are self-contained JWTs; the audit row records each issue instead."""

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from hub.gateway.auth.clients import decoy_hash, unknown_client
+from hub.gateway.auth.server import AGENCIES_MAX
 from hub.gateway.auth.throttle import BY_CLIENT, Backoff, Throttle, TokenThrottle
 from tests.utils.hostile import Hostile, assert_refused
 from tests.utils.stack import Stack, gateway_stack
@@ -243,3 +244,11 @@ def test_a_hostile_token_request_is_refused_audited_and_quick(
     case: Hostile,
 ) -> None:
     assert_refused(stack, case, {}, caplog, audit_headers=auditor)
+
+
+def test_claimed_agencies_are_remembered_within_a_bound(stack: Stack) -> None:
+    issuer = stack.services.issuer
+    assert issuer.agency_of(stack.credentials["health-dispatch"].client_id) == "health"
+    for n in range(AGENCIES_MAX + 50):
+        assert issuer.agency_of(f"made-up-{n}") is None
+    assert len(issuer._agencies) <= AGENCIES_MAX, "a flood of made-up ids cannot grow it"
