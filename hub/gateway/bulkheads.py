@@ -22,24 +22,36 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+class LoopSemaphore:
+    """A semaphore of ``places`` for each event loop that asks, made on first use there:
+    an asyncio semaphore belongs to one loop, and while a process serves on one, tests
+    may drive the same app from two."""
+
+    def __init__(self, places: int) -> None:
+        self.places = places
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def here(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        semaphore = self._by_loop.get(loop)
+        if semaphore is None:
+            semaphore = self._by_loop[loop] = asyncio.Semaphore(self.places)
+        return semaphore
+
+
 class Bulkhead:
     def __init__(self, *, name: str, places: int, wait_s: float) -> None:
         self.name = name
         self._places = places
         self._wait_s = wait_s
-        # One per event loop, made on first use there (a semaphore belongs to one loop;
-        # a process serves on one, tests may drive the same app from two).
-        self._free: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._free = LoopSemaphore(places)
         self.waiting = 0
 
     async def run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``work`` in a worker thread once a place is free; 503 if none is within the wait."""
-        loop = asyncio.get_running_loop()
-        free = self._free.get(loop)
-        if free is None:
-            free = self._free[loop] = asyncio.Semaphore(self._places)
+        free = self._free.here()
         self.waiting += 1
         try:
             async with asyncio.timeout(self._wait_s):

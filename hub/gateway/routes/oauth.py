@@ -6,9 +6,7 @@ decision on the request's audit trail, so the audit row says who asked and what 
 
 from __future__ import annotations
 
-import asyncio
 import math
-import weakref
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,14 +19,17 @@ from hub.gateway.auditing import AuditTrail
 from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import FormRequest
 from hub.gateway.bodies import BodyTooLarge, read_limited
+from hub.gateway.bulkheads import LoopSemaphore
 from hub.gateway.deps import IssuerDep, SettingsDep, TrailDep
 from hub.gateway.problem_types import problem_body
 
 router = APIRouter(tags=["oauth"])
 
 MAX_FORM_BYTES = 8 * 1024
-#: Secret checks running at once, at most: one per core of a small machine.
-SECRET_CHECKS = 2
+#: Secret checks (scrypt: CPU and memory by design) running at once in this process, at
+#: most one per core of a small machine: a flood of them waits on the event loop instead
+#: of taking every worker thread and core.
+_SECRET_CHECKS = LoopSemaphore(2)
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -64,7 +65,7 @@ async def issue_token(
         headers=request.headers,  # type: ignore[arg-type]
         form=items,
     )
-    async with _checks(request):
+    async with _SECRET_CHECKS.here():
         # Asked again once it is this request's turn: tries queued behind a flood's
         # failures must wait too, not all be checked.
         wait_s = issuer.throttle.wait_s(address, claimed)
@@ -89,22 +90,6 @@ async def issue_token(
         detail = str(result.body.get("error_description") or result.body.get("error"))
         payload.update(problem_body(slug, detail=detail), status=result.status)
     return Response(orjson.dumps(payload), status_code=result.status, headers=dict(result.headers))
-
-
-def _checks(request: Request) -> asyncio.Semaphore:
-    """Secret checks at a time (scrypt is CPU and memory by design): a flood of them
-    waits here, on the event loop, instead of taking every worker thread and core."""
-    state = request.app.state
-    by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = (
-        getattr(state, "secret_checks", None)
-    )
-    if by_loop is None:
-        by_loop = state.secret_checks = weakref.WeakKeyDictionary()
-    loop = asyncio.get_running_loop()
-    checks = by_loop.get(loop)
-    if checks is None:
-        checks = by_loop[loop] = asyncio.Semaphore(SECRET_CHECKS)
-    return checks
 
 
 def _two_methods(request: Request, form: list[tuple[str, str]]) -> str | None:
