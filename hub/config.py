@@ -69,6 +69,17 @@ class BrokerSettings(_Section):
 class DatabaseSettings(_Section):
     url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
     echo: bool = False
+    #: Connections a process keeps open, and how many more it may open under load. The
+    #: gateway's bulkheads (gateway.kafka_threads, gateway.database_threads) and its
+    #: writers must fit in their sum.
+    pool_size: int = Field(default=20, ge=1, le=500)
+    pool_overflow: int = Field(default=10, ge=0, le=500)
+    #: How long a request waits for a free connection, or for a place to read the archive
+    #: or the audit log, before it is answered 503.
+    wait_s: float = Field(default=2.0, gt=0, le=60)
+    #: PostgreSQL cancels a statement that runs longer (0: never), so a lock held
+    #: elsewhere cannot hold a request, or its worker thread, for ever.
+    statement_timeout_s: float = Field(default=15.0, ge=0, le=3_600)
 
 
 class AuthSettings(_Section):
@@ -91,6 +102,9 @@ class GatewaySettings(_Section):
     #: Worker threads that work waiting on Kafka (publish, opening a live feed) may hold
     #: at once; the rest of the pool stays for everything else (see hub/gateway/bulkheads.py).
     kafka_threads: int = Field(default=8, ge=1, le=64)
+    #: Worker threads that reads of the archive and the audit log may hold at once, for
+    #: the same reason: a database that stops answering takes only these.
+    database_threads: int = Field(default=16, ge=1, le=64)
     #: The interactive API docs (/docs, /redoc); /openapi.json is always served.
     docs: bool = True
     #: A request's whole body must arrive within this; a slower client gets 408.

@@ -8,18 +8,23 @@ anything depends on exactly one of them, or the audit middleware refuses its ans
 
 The cheap ones are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool,
 a hop per dependency per request; what verifies a token or a secret stays ``def``.
+
+The parts that read the archive or the audit log (``EventsDep``, ``AuditLogDep`` ...)
+come with a place of the database bulkhead, held until the request's answer is made: a
+route that uses one is held to those places by construction (see bulkheads.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from hub.archive.history import History
 from hub.audit.log import AuditLog
 from hub.audit.monitor import ChainMonitor
 from hub.audit.proofs import AuditProofs
@@ -88,6 +93,27 @@ def _part(name: str) -> Callable[[GatewayServices], Any]:
     return part
 
 
+async def _database_place(services: ServicesDep) -> AsyncIterator[None]:
+    # One per request (FastAPI caches a dependency within a request), however many of
+    # the database's parts the route uses.
+    async with services.database_work.place():
+        yield
+
+
+DatabasePlace = Annotated[None, Depends(_database_place)]
+
+
+def _database_part(name: str) -> Callable[..., Any]:
+    """Like ``_part``, for a part that reads the database at length: it comes with a
+    place of the database bulkhead."""
+
+    async def part(services: ServicesDep, _: DatabasePlace) -> Any:
+        return getattr(services, name)
+
+    part.__name__ = f"{name}_part"
+    return part
+
+
 async def _policy(services: ServicesDep) -> Policy:
     return services.policies.current
 
@@ -99,22 +125,23 @@ EmergenciesDep = Annotated[EmergencyService, Depends(_part("emergencies"))]
 ReviewsDep = Annotated[ReviewService, Depends(_part("reviews"))]
 PlansDep = Annotated[PlanCache, Depends(_part("plans"))]
 SchemasDep = Annotated[SchemaCache, Depends(_part("schemas"))]
-AuditLogDep = Annotated[AuditLog, Depends(_part("audit_log"))]
+AuditLogDep = Annotated[AuditLog, Depends(_database_part("audit_log"))]
 RegistryDep = Annotated[RegistryService, Depends(_part("registry"))]
-EventsDep = Annotated[EventPages, Depends(_part("events"))]
-AcksDep = Annotated[AckBook, Depends(_part("acks"))]
-FactsDep = Annotated[CoordinationFacts, Depends(_part("coordination"))]
-AccessesDep = Annotated[IncidentAccesses, Depends(_part("accesses"))]
+EventsDep = Annotated[EventPages, Depends(_database_part("events"))]
+AcksDep = Annotated[AckBook, Depends(_database_part("acks"))]
+FactsDep = Annotated[CoordinationFacts, Depends(_database_part("coordination"))]
+AccessesDep = Annotated[IncidentAccesses, Depends(_database_part("accesses"))]
 LiveDep = Annotated[LiveStream, Depends(_part("live"))]
 PublishingDep = Annotated[Publishing, Depends(_part("publishing"))]
 KafkaWorkDep = Annotated[Bulkhead, Depends(_part("kafka_work"))]
+HistoryDep = Annotated[History, Depends(_database_part("history"))]
 ReadinessDep = Annotated[Readiness, Depends(_part("readiness"))]
-ReceiptsDep = Annotated[ReceiptBook, Depends(_part("receipts"))]
+ReceiptsDep = Annotated[ReceiptBook, Depends(_database_part("receipts"))]
 IssuerDep = Annotated[TokenIssuer, Depends(_part("issuer"))]
 JwksDep = Annotated[dict[str, Any], Depends(_part("jwks"))]
 AuditKeysDep = Annotated[dict[str, Any], Depends(_part("audit_keys"))]
-ProofsDep = Annotated[AuditProofs, Depends(_part("proofs"))]
-MonitorDep = Annotated[ChainMonitor, Depends(_part("monitor"))]
+ProofsDep = Annotated[AuditProofs, Depends(_database_part("proofs"))]
+MonitorDep = Annotated[ChainMonitor, Depends(_database_part("monitor"))]
 TrailDep = Annotated[AuditTrail, Depends(_trail)]
 
 

@@ -15,13 +15,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path
 
-from hub.archive.history import ArchivedRow
+from hub.archive.history import ArchivedRow, History
 from hub.errors import Forbidden, NotFound
 from hub.gateway.auditing import AuditTrail
 from hub.gateway.deps import (
     CallerDep,
     EmergenciesDep,
     EventsDep,
+    HistoryDep,
     PoliciesDep,
     PurposeDep,
     ServicesDep,
@@ -30,7 +31,6 @@ from hub.gateway.deps import (
     require_scope,
 )
 from hub.gateway.history_params import INCIDENT
-from hub.gateway.services import GatewayServices
 from hub.identity import AUDIT_READ, STREAMS_READ, Caller
 from hub.policy.decision import StreamAccess, decide
 from hub.policy.model import Policy
@@ -92,9 +92,9 @@ class EventAccess:
     row: ArchivedRow
 
 
-def _archived(services: GatewayServices, event_id: str, trail: AuditTrail) -> ArchivedRow:
+def _archived(history: History, event_id: str, trail: AuditTrail) -> ArchivedRow:
     trail.resource = f"event={event_id}"
-    row = services.history.event(event_id)
+    row = history.event(event_id)
     if row is None:
         reason = f"no archived event {event_id}"
         trail.deny(reason)
@@ -108,12 +108,13 @@ def event_reader(
     caller: CallerDep,
     purpose: PurposeDep,
     services: ServicesDep,
+    history: HistoryDep,
     pages: EventsDep,
     trail: TrailDep,
 ) -> EventAccess:
     """The caller's agency may read this very event: by a grant, within its row filter."""
     require_scope(caller, STREAMS_READ, trail)
-    row = _archived(services, event_id, trail)
+    row = _archived(history, event_id, trail)
     policy = services.policies.current
     trail.policy_version = policy.version
     stream = policy.stream(row.stream)
@@ -142,11 +143,15 @@ def event_reader(
 
 
 def ack_viewer(
-    event_id: EventIdParam, caller: CallerDep, services: ServicesDep, trail: TrailDep
+    event_id: EventIdParam,
+    caller: CallerDep,
+    services: ServicesDep,
+    history: HistoryDep,
+    trail: TrailDep,
 ) -> ArchivedRow:
     """Who received and acknowledged an event is for the agency that published it, the
     agencies that coordinate the response, and auditors."""
-    row = _archived(services, event_id, trail)
+    row = _archived(history, event_id, trail)
     policy = services.policies.current
     stream = policy.stream(row.stream)
     agency = policy.agency(caller.agency)

@@ -30,6 +30,7 @@ from hub.coordination.acks import AckBook
 from hub.coordination.facts import CoordinationFacts
 from hub.coordination.receipts import ReceiptBook
 from hub.emergencies.service import EmergencyService
+from hub.errors import BrokerUnavailable, StoreUnavailable
 from hub.gateway.auth.basic import BasicAuthenticator
 from hub.gateway.auth.clients import ClientStore
 from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
@@ -96,6 +97,7 @@ class GatewayServices:
     publisher: Publisher
     limits: RateLimiter
     kafka_work: Bulkhead
+    database_work: Bulkhead
     readiness: Readiness
     feeds: LiveFeeds
     feed: CheckpointFeed
@@ -156,6 +158,13 @@ def build_services(
         name="Kafka",
         places=settings.gateway.kafka_threads,
         wait_s=settings.kafka.read_timeout_ms / 1000,
+        unavailable=BrokerUnavailable,
+    )
+    database_work = Bulkhead(
+        name="the database",
+        places=settings.gateway.database_threads,
+        wait_s=settings.database.wait_s,
+        unavailable=StoreUnavailable,
     )
     feeds = LiveFeeds(
         bus=bus,
@@ -245,6 +254,7 @@ def build_services(
         ),
         publisher=publisher,
         kafka_work=kafka_work,
+        database_work=database_work,
         readiness=Readiness(
             {
                 "database": lambda: _select_one(engine),

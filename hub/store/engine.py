@@ -23,13 +23,22 @@ def normalize_url(url: str) -> str:
 def make_engine(settings: DatabaseSettings) -> Engine:
     url = make_url(normalize_url(settings.url))
     kwargs: dict[str, Any] = {"echo": settings.echo}
+    pooled = {
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.pool_overflow,
+        "pool_timeout": settings.wait_s,
+    }
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.update(pooled)
         # The gateway serves requests from a thread pool.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs.update(pooled, pool_pre_ping=True)
+        if settings.statement_timeout_s:
+            timeout_ms = round(settings.statement_timeout_s * 1000)
+            kwargs["connect_args"] = {"options": f"-c statement_timeout={timeout_ms}"}
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -32,6 +32,8 @@ def make_settings(
     docs: bool = True,
     body_timeout_s: float = 30.0,
     kafka_threads: int = 8,
+    database_threads: int = 16,
+    statement_timeout_s: float = 15.0,
     read_timeout_ms: int = 5_000,
 ) -> Settings:
     return Settings(
@@ -39,7 +41,9 @@ def make_settings(
         var_dir=tmp / "var",
         policy=PolicySettings(mask_key_dir=tmp / "keys" / "masks", watch_s=watch_s),
         policies_dir=policies_dir or PROJECT_ROOT / "policies",
-        database=DatabaseSettings(url=database_url or f"sqlite:///{tmp}/hub.db"),
+        database=DatabaseSettings(
+            url=database_url or f"sqlite:///{tmp}/hub.db", statement_timeout_s=statement_timeout_s
+        ),
         auth=AuthSettings(issuer=ISSUER, key_dir=tmp / "keys", audience="linkage"),
         kafka=KafkaSettings(
             bootstrap=bootstrap, fetch_max_wait_ms=10, read_timeout_ms=read_timeout_ms
@@ -50,6 +54,7 @@ def make_settings(
             docs=docs,
             body_timeout_s=body_timeout_s,
             kafka_threads=kafka_threads,
+            database_threads=database_threads,
         ),
         audit=AuditSettings(key_dir=tmp / "keys" / "audit", checkpoint_rows=checkpoint_rows),
         live=live or LiveSettings(),

@@ -109,6 +109,8 @@ def gateway_stack(
     docs: bool = True,
     body_timeout_s: float = 30.0,
     kafka_threads: int = 8,
+    database_threads: int = 16,
+    statement_timeout_s: float = 15.0,
     read_timeout_ms: int = 5_000,
 ) -> Iterator[Stack]:
     settings = make_settings(
@@ -121,6 +123,8 @@ def gateway_stack(
         docs=docs,
         body_timeout_s=body_timeout_s,
         kafka_threads=kafka_threads,
+        database_threads=database_threads,
+        statement_timeout_s=statement_timeout_s,
         read_timeout_ms=read_timeout_ms,
     )
     with open_stack(settings) as hub:

@@ -14,7 +14,7 @@ from hub.gateway.bulkheads import Bulkhead
 
 
 def test_work_beyond_the_places_is_refused_at_the_wait() -> None:
-    bulkhead = Bulkhead(name="Kafka", places=1, wait_s=0.2)
+    bulkhead = Bulkhead(name="Kafka", places=1, wait_s=0.2, unavailable=BrokerUnavailable)
     release = threading.Event()
 
     async def scene() -> tuple[str, float]:
@@ -35,7 +35,7 @@ def test_work_beyond_the_places_is_refused_at_the_wait() -> None:
 
 
 def test_one_bulkhead_serves_several_event_loops() -> None:
-    bulkhead = Bulkhead(name="Kafka", places=1, wait_s=1.0)
+    bulkhead = Bulkhead(name="Kafka", places=1, wait_s=1.0, unavailable=BrokerUnavailable)
 
     def echo(n: int) -> int:
         time.sleep(0.01)  # long enough for the others to queue behind it
