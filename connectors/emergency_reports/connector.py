@@ -21,12 +21,13 @@ CASUALTIES = ("deaths", "injured", "missing", "trapped")
 
 
 class IncidentReportConnector(Connector):
+    name = "emergency-reports"
     stream = "emergency.incident-report"
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def read(self) -> Iterator[SourceRecord]:
+    def read(self, position: Any) -> Iterator[SourceRecord]:
         text = self.path.read_text(encoding="utf-8-sig")
         for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             yield SourceRecord(f"{self.path.name}:{line}", row)

@@ -16,12 +16,13 @@ MAX_FILE_BYTES = 1024 * 1024
 class CapWarningConnector(Connector):
     """Reads ``*.xml`` CAP 1.2 (or 1.1) alerts from ``folder``, oldest file name first."""
 
+    name = "meteorology-cap"
     stream = "meteorology.warning"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def read(self) -> Iterator[SourceRecord]:
+    def read(self, position: Any) -> Iterator[SourceRecord]:
         for path in sorted(self.folder.glob("*.xml")):
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:

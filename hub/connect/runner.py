@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from hub.bus.protocols import Pending
 from hub.connect.base import Connector
+from hub.connect.envelope import events_of
 from hub.connect.sink import EventSink
 from hub.errors import RecordRejected
 
@@ -32,9 +33,11 @@ def run_connector(connector: Connector, sink: EventSink, *, timeout_s: float = 3
         raise ValueError(f"connector publishes {connector.stream}, sink is for {sink.stream.id}")
     report = RunReport()
     pending: list[Pending] = []
-    for record in connector.read():
+    for record in connector.read(None):
         try:
-            pending.append(sink.publish(connector.map(record)))
+            pending.extend(
+                sink.publish(routed.event) for routed in events_of(connector.map(record), connector)
+            )
         except (RecordRejected, ValueError) as exc:
             report.rejected.append(Rejection(record.ref, str(exc)))
             pending.append(sink.dead_letter(ref=record.ref, raw=record.raw, error=exc))

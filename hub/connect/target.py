@@ -7,8 +7,12 @@ so a connector can run wherever its events are accepted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hub.serde.wire import dead_letter_topic
+
+if TYPE_CHECKING:
+    from hub.policy.model import Stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,12 @@ class StreamTarget:
     owner: str
     topic: str
     sensitivity: str = "internal"
+
+    @classmethod
+    def of(cls, stream: Stream) -> StreamTarget:
+        return cls(
+            id=stream.id, owner=stream.owner, topic=stream.topic, sensitivity=stream.sensitivity
+        )
 
     @property
     def dead_letter_topic(self) -> str:

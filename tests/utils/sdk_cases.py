@@ -48,12 +48,13 @@ GOOD: dict[str, Any] = {
 
 
 class ListConnector(Connector):
+    name = "list"
     stream = "emergency.incident-report"
 
     def __init__(self, records: list[dict]) -> None:
         self.records = records
 
-    def read(self) -> Iterator[SourceRecord]:
+    def read(self, position: object) -> Iterator[SourceRecord]:
         for i, record in enumerate(self.records):
             yield SourceRecord(f"row-{i}", record)
 

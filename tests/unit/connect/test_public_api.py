@@ -8,11 +8,15 @@ def test_the_sdk_exports_exactly_its_documented_names() -> None:
     assert set(hub.connect.__all__) == {
         "Connector",
         "EventSink",
+        "Mapped",
+        "PushConnector",
         "RecordRejected",
         "Rejection",
+        "Routed",
         "RunReport",
         "SourceRecord",
         "StreamTarget",
+        "mapped_events",
         "run_connector",
     }
     for name in hub.connect.__all__:

@@ -14,7 +14,7 @@ def _map(tmp_path: Path, row: str) -> dict:
     path = tmp_path / "reports.csv"
     path.write_text(HEADER + row + "\n")
     connector = IncidentReportConnector(path)
-    (record,) = list(connector.read())
+    (record,) = list(connector.read(None))
     assert record.ref == "reports.csv:2"
     return dict(connector.map(record))
 

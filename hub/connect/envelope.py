@@ -1,0 +1,93 @@
+"""The envelope fields a connector may leave to the SDK, and the ids of its events.
+
+An event's id is derived from where its record came from and what it held, so reading
+the same record again (after a crash, or a source that is read whole each time) gives
+the same ids, and the archive and every consumer see each event once. A mapping that
+knows a better identity (the source system's own message id) sets ``event_id`` itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from hub.connect.base import Connector, Mapped, Routed, SourceRecord
+from hub.connect.target import StreamTarget
+from hub.errors import RecordRejected
+
+#: The namespace of derived event ids (a UUID 5 of the connector, the record's ref, a
+#: digest of its bytes and the event's index among the record's events).
+EVENT_IDS = uuid.UUID("5d3c6f4e-2a8b-5b1e-9f7c-4c1b6a0e8d21")
+
+
+def events_of(mapped: Mapped, connector: Connector) -> list[Routed]:
+    """``map``'s answer as a list of events, each with its stream: the connector's own,
+    or one of its ``also``."""
+    items: Sequence[Any]
+    if isinstance(mapped, (Mapping, Routed)):
+        items = [mapped]
+    elif isinstance(mapped, Sequence) and not isinstance(mapped, (str, bytes)):
+        items = mapped
+    else:
+        raise TypeError(f"map returned a {type(mapped).__name__}, not an event or a list of them")
+    events = []
+    for item in items:
+        if isinstance(item, Mapping):
+            events.append(Routed(connector.stream, item))
+        elif isinstance(item, Routed):
+            if item.stream != connector.stream and item.stream not in connector.also:
+                raise TypeError(
+                    f"map routed an event to {item.stream}, which is not among the"
+                    f" connector's streams ({', '.join((connector.stream, *connector.also))})"
+                )
+            events.append(item)
+        else:
+            raise TypeError(f"map returned a {type(item).__name__} among its events")
+    return events
+
+
+def raw_bytes(raw: Any) -> bytes:
+    """A record's original bytes: bytes as they are, text as UTF-8, the rest as JSON."""
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        return bytes(raw)
+    if isinstance(raw, str):
+        return raw.encode("utf-8", errors="surrogateescape")
+    return orjson.dumps(raw, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+def derived_event_id(connector: str, record: SourceRecord, index: int) -> str:
+    digest = hashlib.sha256(raw_bytes(record.raw)).hexdigest()
+    return str(uuid.uuid5(EVENT_IDS, f"{connector}\n{record.ref}\n{digest}\n{index}"))
+
+
+def complete(
+    target: StreamTarget,
+    event: Mapping[str, Any],
+    *,
+    connector: str,
+    record: SourceRecord,
+    index: int,
+) -> dict[str, Any]:
+    """The event with the envelope fields ``map`` left out filled in; refuses an event
+    for another agency's stream."""
+    completed = dict(event)
+    envelope = dict(completed.get("envelope") or {})
+    agency = envelope.setdefault("source_agency", target.owner)
+    if agency != target.owner:
+        raise RecordRejected(
+            "envelope.source_agency",
+            f"{agency!r} may not publish to {target.id}, owned by {target.owner}",
+        )
+    if "event_id" not in envelope:
+        envelope["event_id"] = derived_event_id(connector, record, index)
+    if "published_at" not in envelope:
+        envelope["published_at"] = datetime.now(UTC)
+    envelope.setdefault("sensitivity", target.sensitivity.upper())
+    envelope.setdefault("exercise", False)
+    completed["envelope"] = envelope
+    return completed
