@@ -17,6 +17,7 @@ knowing the domain that raised it::
     ├── TooManyRequests        a client past its request rate (429, Retry-After)
     ├── Conflict               the resource is not in a state that allows this (closed ...)
     ├── BrokerUnavailable      Kafka cannot be reached
+    ├── RecordRefused          the broker refused one record (too large, invalid): retrying won't help
     ├── StoreUnavailable       the database cannot be read or written
     └── AuditUnavailable       the audit store cannot be written: nothing is served
 """
@@ -97,6 +98,13 @@ class Conflict(HubError):
 
 class BrokerUnavailable(HubError):
     code = "broker-unavailable"
+
+
+class RecordRefused(HubError):
+    """The broker took the request but refused this one record for what it is (over the
+    topic's size limit, malformed): unlike an outage, sending it again cannot succeed."""
+
+    code = "record-refused"
 
 
 class StoreUnavailable(HubError):

@@ -12,7 +12,12 @@ what passes here passes there::
     report = run_connector(MyConnector(rows), sink)
     assert [r.key for r in bus.records(target.topic)] == [...]
 
-Set :attr:`MemoryBus.available` to false to see how a connector meets a broker outage.
+Set :attr:`MemoryBus.available` to false to see how a connector meets a broker outage,
+and :attr:`MemoryBus.max_message_bytes` to see a record refused for its size.
+
+:func:`run_in_memory` runs a connector the way ``hub connector run`` does (outbox,
+sender, dead letters) against a memory bus, with the catalogue and schemas from the
+repository's files: what ``hub connector new`` writes its test with.
 """
 
 from __future__ import annotations
@@ -21,14 +26,24 @@ import heapq
 import threading
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from hub.bus.protocols import Admin, BeyondEnd, Follower, Positions, Publisher, Reader
 from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
-from hub.errors import BrokerUnavailable
+from hub.connect.assemble import DEFAULT_MAX_MESSAGE_BYTES
+from hub.connect.base import Connector
+from hub.connect.encoding import AvroEncoder
+from hub.connect.offline import offline_target
+from hub.connect.outbox import Outbox
+from hub.connect.runtime import ConnectorRuntime, RunReport
+from hub.connect.transport import KafkaTransport
+from hub.errors import BrokerUnavailable, RecordRefused
+from hub.serde.avro import AvroDeserializer, CompiledSchema
 
-__all__ = ["MemoryBus"]
+__all__ = ["MemoryBus", "MemoryRun", "run_in_memory"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,7 @@ class MemoryBus:
         self._topics: dict[str, list[list[BusRecord]]] = {}
         self._lock = threading.Lock()
         self.available = True
+        self.max_message_bytes: int | None = None
 
     def admin(self) -> Admin:
         return _MemoryAdmin(self)
@@ -148,6 +164,9 @@ class _MemoryPublisher:
         self, topic: str, value: bytes, *, key: bytes | None = None, headers: Headers | None = None
     ) -> _Acknowledged:
         self._bus._check()
+        limit = self._bus.max_message_bytes
+        if limit is not None and len(value) > limit:
+            raise RecordRefused(f"{len(value)} bytes is over the bus's limit of {limit}")
         return _Acknowledged(self._bus._append(topic, value, key, headers or []))
 
     def flush(self, timeout_s: float = 30.0) -> None:
@@ -197,3 +216,41 @@ class _MemoryFollower:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryRun:
+    """What a connector published and dead-lettered in one run on a memory bus."""
+
+    report: RunReport
+    events: list[dict[str, Any]]
+    dead_letters: list[BusRecord]
+    bus: MemoryBus
+    outbox: Outbox
+
+
+def run_in_memory(connector: Connector, folder: Path, *, bus: MemoryBus | None = None) -> MemoryRun:
+    """Run ``connector`` once through an outbox in ``folder`` to a memory bus (a new
+    one unless given), then read back its events, decoded, and its dead letters."""
+    bus = bus or MemoryBus()
+    encoders: dict[str, AvroEncoder] = {}
+    for stream_id in (connector.stream, *connector.also):
+        target, schema = offline_target(stream_id)
+        encoders[stream_id] = AvroEncoder(target, schema, max_bytes=DEFAULT_MAX_MESSAGE_BYTES)
+    outbox = Outbox(folder / f"{connector.name}.outbox.db")
+    runtime = ConnectorRuntime(
+        connector, encoders=encoders, outbox=outbox, transport=KafkaTransport(bus.publisher())
+    )
+    report = runtime.run(drain_s=5.0)
+    events: list[dict[str, Any]] = []
+    dead: list[BusRecord] = []
+    for encoder in encoders.values():
+        decode = AvroDeserializer(_only(encoder.schema))
+        events += [decode(record.value) for record in bus.records(encoder.target.topic)]
+        dead += bus.records(encoder.target.dead_letter_topic)
+    return MemoryRun(report, events, dead, bus, outbox)
+
+
+def _only(schema: CompiledSchema) -> Callable[[int], CompiledSchema]:
+    """A schema lookup that knows the one schema the run wrote with."""
+    return lambda _schema_id: schema

@@ -6,15 +6,31 @@ import logging
 from typing import Any
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import (
+    CorruptRecordError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+)
 from kafka.partitioner import DefaultPartitioner
 from kafka.producer.future import FutureRecordMetadata
 
 from hub.bus.records import Delivered, Headers
 from hub.config import KafkaSettings
-from hub.errors import BrokerUnavailable
+from hub.errors import BrokerUnavailable, RecordRefused
 
 log = logging.getLogger(__name__)
+
+#: Refusals of one record for what it is, by the client (its size) or by the broker.
+_REFUSALS = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidRecordError,
+    CorruptRecordError,
+    InvalidTimestampError,
+)
 
 
 class _PendingSend:
@@ -24,6 +40,8 @@ class _PendingSend:
     def result(self, timeout_s: float) -> Delivered:
         try:
             meta = self._future.get(timeout=timeout_s)
+        except _REFUSALS as exc:
+            raise RecordRefused(f"the broker refused the record: {exc}") from exc
         except KafkaError as exc:
             raise BrokerUnavailable(f"publish failed: {exc}") from exc
         return Delivered(meta.topic, meta.partition, meta.offset)
@@ -76,6 +94,8 @@ class KafkaPublisher:
     ) -> _PendingSend:
         try:
             future = self._producer.send(topic, value=value, key=key, headers=headers or [])
+        except _REFUSALS as exc:
+            raise RecordRefused(f"{topic} cannot take the record: {exc}") from exc
         except KafkaError as exc:
             raise BrokerUnavailable(f"publish to {topic} failed: {exc}") from exc
         return _PendingSend(future)

@@ -1,0 +1,243 @@
+"""A connector at work: records taken from its source into the outbox, in batches, with
+the source's checkpoint; a sender thread moving them on.
+
+Taking and sending are apart on purpose: with the broker down the connector goes on
+taking records (until the outbox holds ``max_rows``, when it says so and waits), and
+everything taken is delivered once the broker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind
+
+from hub.bus.records import Headers
+from hub.connect.base import Connector, SourceRecord
+from hub.connect.encoding import Encoder, dead_letter
+from hub.connect.envelope import events_of
+from hub.connect.outbox import Entry, Outbox
+from hub.connect.sender import Backoff, Sender
+from hub.connect.transport import Transport
+from hub.telemetry import trace_headers, tracer
+
+log = logging.getLogger(__name__)
+
+#: How often a full outbox is reported while the connector waits on it.
+FULL_WARNING_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    ref: str
+    reason: str
+
+
+@dataclass
+class RunReport:
+    """What one run did. ``waiting`` is what is still in the outbox (an outage that
+    outlasted the run): it is sent by the next run, not lost."""
+
+    read: int = 0
+    published: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    waiting: int = 0
+    source_error: str = ""
+
+    def summary(self) -> str:
+        text = f"{self.read} read, {self.published} published, {len(self.rejected)} dead-lettered"
+        if self.waiting:
+            text += f", {self.waiting} waiting in the outbox (sent when the hub takes them)"
+        if self.source_error:
+            text += f"\n  source: {self.source_error}"
+        return text + "".join(f"\n  - {r.ref}: {r.reason}" for r in self.rejected)
+
+
+class _Batch:
+    """Records taken since the last commit, under one span whose trace context every
+    event of the batch carries."""
+
+    def __init__(self, connector: str) -> None:
+        self.entries: list[Entry] = []
+        self.records = 0
+        self.position: Any = None
+        self.moved = False
+        self.started = time.monotonic()
+        self.span: Span = tracer("hub.connect").start_span(
+            f"take {connector}", kind=SpanKind.PRODUCER
+        )
+        with trace.use_span(self.span, end_on_exit=False):
+            self.headers: Headers = trace_headers()
+
+
+class ConnectorRuntime:
+    def __init__(
+        self,
+        connector: Connector,
+        *,
+        encoders: Mapping[str, Encoder],
+        outbox: Outbox,
+        transport: Transport,
+        batch_max: int = 500,
+        commit_s: float = 0.2,
+        send_timeout_s: float = 30.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        missing = {connector.stream, *connector.also} - set(encoders)
+        if missing:
+            raise ValueError(f"no encoder for {', '.join(sorted(missing))}")
+        self.connector = connector
+        self.outbox = outbox
+        self._encoders = encoders
+        self._batch_max = batch_max
+        self._commit_s = commit_s
+        self.sender = Sender(
+            outbox,
+            transport,
+            connector=connector.name,
+            batch=batch_max,
+            timeout_s=send_timeout_s,
+            backoff=backoff,
+        )
+        self.report = RunReport()
+        self._take_lock = threading.Lock()
+        self._full_warned = 0.0
+        outbox.note(connector=connector.name, stream=connector.stream, transport=transport.name)
+
+    # Taking
+
+    def take(self, stop: threading.Event | None = None) -> int:
+        """One poll of the source, from the committed checkpoint; returns the records
+        taken. A source that fails part-way keeps what it yielded before."""
+        stop = stop or threading.Event()
+        with self._take_lock:
+            records = self.connector.read(self.outbox.position())
+            return self._take(records, stop)
+
+    def submit(self, records: Sequence[SourceRecord]) -> None:
+        """Pushed records (a webhook), committed before this returns: once it has, the
+        caller may tell its sender they are safe."""
+        with self._take_lock:
+            self._take(records, threading.Event())
+
+    def _take(self, records: Iterable[SourceRecord], stop: threading.Event) -> int:
+        taken = 0
+        batch = _Batch(self.connector.name)
+        try:
+            for record in records:
+                if self.outbox.full:
+                    self._commit(batch)
+                    self._wait_for_room(stop)
+                    batch = _Batch(self.connector.name)
+                batch.entries += self._entries(record, batch.headers)
+                batch.records += 1
+                taken += 1
+                if record.position is not None:
+                    batch.position, batch.moved = record.position, True
+                if batch.records >= self._batch_max or (
+                    time.monotonic() - batch.started >= self._commit_s
+                ):
+                    self._commit(batch)
+                    batch = _Batch(self.connector.name)
+                if stop.is_set():
+                    break
+        finally:
+            self._commit(batch)
+        return taken
+
+    def _entries(self, record: SourceRecord, headers: Headers) -> list[Entry]:
+        """The record's events, or if any part of it fails, its dead letter alone: a
+        record is never half-sent."""
+        name = self.connector.name
+        try:
+            routed = events_of(self.connector.map(record), self.connector)
+            return [
+                self._encoders[r.stream].encode(
+                    r.event, connector=name, record=record, index=i, headers=headers
+                )
+                for i, r in enumerate(routed)
+            ]
+        except Exception as exc:  # any fault of one record: it must not stop the feed
+            target = self._encoders[self.connector.stream].target
+            self.report.rejected.append(Rejection(record.ref, str(exc) or type(exc).__name__))
+            # The reason may quote the record: it goes to the dead letter, not the log.
+            log.warning("%s: %s dead-lettered (%s)", name, record.ref, type(exc).__name__)
+            return [dead_letter(target, record, exc, connector=name, position=record.position)]
+
+    def _commit(self, batch: _Batch) -> None:
+        batch.span.set_attribute("messaging.batch.message_count", len(batch.entries))
+        batch.span.set_attribute("linkage.connector", self.connector.name)
+        try:
+            if batch.records:
+                self.outbox.commit(
+                    batch.entries,
+                    position=batch.position,
+                    moved=batch.moved,
+                    counts={"read": batch.records},
+                )
+                self.report.read += batch.records
+                self.sender.wake.set()
+        finally:
+            batch.span.end()
+
+    def _wait_for_room(self, stop: threading.Event) -> None:
+        while self.outbox.full and not stop.is_set():
+            now = time.monotonic()
+            if now - self._full_warned >= FULL_WARNING_S:
+                self._full_warned = now
+                log.warning(
+                    "%s: the outbox is full (%d events waiting, HUB_CONNECT_OUTBOX_MAX);"
+                    " the source is not read until the hub takes some",
+                    self.connector.name,
+                    self.outbox.depth,
+                )
+            stop.wait(0.2)
+
+    # Running
+
+    def run(
+        self, *, follow: bool = False, stop: threading.Event | None = None, drain_s: float = 30.0
+    ) -> RunReport:
+        """Take from the source (once, or every ``poll_s`` until ``stop``), then wait up
+        to ``drain_s`` for the outbox to empty."""
+        stop = stop or threading.Event()
+        published_before = self.outbox.state().counters["published"]
+        sending = threading.Event()
+        sender = threading.Thread(
+            target=self.sender.run, args=(sending,), name=f"send {self.connector.name}"
+        )
+        sender.start()
+        try:
+            while True:
+                self._poll(stop)
+                if not follow or stop.wait(self.connector.poll_s):
+                    break
+            self._drain(stop if follow else threading.Event(), drain_s)
+        finally:
+            sending.set()
+            self.sender.wake.set()
+            sender.join()
+        self.report.waiting = self.outbox.depth
+        self.report.published = self.outbox.state().counters["published"] - published_before
+        return self.report
+
+    def _poll(self, stop: threading.Event) -> None:
+        try:
+            self.take(stop)
+            self.report.source_error = ""
+        except Exception as exc:  # the source, not a record: try again next poll
+            self.report.source_error = f"{type(exc).__name__}: {exc}"
+            self.outbox.note(last_error=f"source: {self.report.source_error}")
+            log.warning("%s: reading the source failed: %s", self.connector.name, exc)
+
+    def _drain(self, stop: threading.Event, drain_s: float) -> None:
+        deadline = time.monotonic() + drain_s
+        while self.outbox.depth and time.monotonic() < deadline and not stop.is_set():
+            self.sender.wake.set()
+            time.sleep(0.05)
