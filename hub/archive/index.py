@@ -59,7 +59,8 @@ class EventIndex:
     occurred_ms: int
     published_ms: int
     incident_id: str | None
-    category: str
+    #: None for a routine event, which describes no emergency (``classification`` null).
+    category: str | None
     classification_code: str | None
     severity: int | None
     district: str | None
@@ -74,15 +75,17 @@ def index_event(event: Mapping[str, Any]) -> EventIndex:
     if not isinstance(envelope, Mapping):
         raise NotAnEvent("the record has no envelope")
     try:
-        classification = envelope["classification"]
+        # Null on a routine event; such an event matches no category filter.
+        found = envelope.get("classification")
+        classification: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         return EventIndex(
             event_id=str(envelope["event_id"]),
             source_agency=str(envelope["source_agency"]),
             occurred_ms=epoch_ms(envelope["occurred_at"]),
             published_ms=epoch_ms(envelope["published_at"]),
             incident_id=envelope.get("incident_id"),
-            category=str(classification["category"]),
-            classification_code=classification.get("code"),
+            category=_text(classification.get("category")),
+            classification_code=_text(classification.get("code")),
             severity=SEVERITY_RANK.get(envelope.get("severity") or ""),
             district=_district(envelope.get("area")),
             sensitivity=str(envelope["sensitivity"]),
@@ -100,6 +103,10 @@ def epoch_ms(value: Any) -> int:
     if isinstance(value, int):
         return value
     raise TypeError(f"a time, not {type(value).__name__}")
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _district(area: Any) -> str | None:

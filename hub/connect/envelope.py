@@ -4,6 +4,9 @@ An event's id is derived from where its record came from and what it held, so re
 the same record again (after a crash, or a source that is read whole each time) gives
 the same ids, and the archive and every consumer see each event once. A mapping that
 knows a better identity (the source system's own message id) sets ``event_id`` itself.
+
+The SDK also holds events to the catalogue's classification rule here, where every
+event passes before it is encoded; the gateway's HTTP publish applies the same function.
 """
 
 from __future__ import annotations
@@ -89,5 +92,31 @@ def complete(
         envelope["published_at"] = datetime.now(UTC)
     envelope.setdefault("sensitivity", target.sensitivity.upper())
     envelope.setdefault("exercise", False)
+    require_classification(target, envelope)
     completed["envelope"] = envelope
     return completed
+
+
+def require_classification(target: StreamTarget, envelope: Mapping[str, Any]) -> None:
+    """Refuse an event that should say what kind of emergency it is about and does not.
+
+    The schema lets ``classification`` be null, because a routine reading describes no
+    emergency and a made-up category would count it as one. Whether null is right is the
+    catalogue's to say per stream, and an event that names an incident is about an
+    emergency whatever its stream. Checked where events enter the hub (here for
+    connectors, and by the HTTP publish path), since the schema cannot express either.
+    """
+    if envelope.get("classification") is not None:
+        return
+    if target.classification_required:
+        raise RecordRejected(
+            "envelope.classification",
+            f"required for stream {target.id}, which is incident-linked"
+            " (classification: required in the catalogue); give its GB/T 35561 category",
+        )
+    if envelope.get("incident_id") is not None:
+        raise RecordRejected(
+            "envelope.classification",
+            f"required on an event that names incident {envelope['incident_id']!r}:"
+            " an incident-linked event says what kind of emergency it is",
+        )

@@ -24,17 +24,27 @@ class StreamTarget:
         owner: The agency that owns it; only it may publish there.
         topic: The Kafka topic, ``<id>.v<major>``.
         sensitivity: ``public``, ``internal`` or ``restricted``; the envelope's default.
+        classification_required: The stream is incident-linked (``classification:
+            required`` in the catalogue): every event must say what kind of emergency it
+            is about. False for routine streams, whose events may carry none; an event
+            that names an incident needs one either way. True unless told, as the
+            catalogue's default is.
     """
 
     id: str
     owner: str
     topic: str
     sensitivity: str = "internal"
+    classification_required: bool = True
 
     @classmethod
     def of(cls, stream: Stream) -> StreamTarget:
         return cls(
-            id=stream.id, owner=stream.owner, topic=stream.topic, sensitivity=stream.sensitivity
+            id=stream.id,
+            owner=stream.owner,
+            topic=stream.topic,
+            sensitivity=stream.sensitivity,
+            classification_required=stream.classification_required,
         )
 
     @property

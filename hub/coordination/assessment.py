@@ -33,7 +33,8 @@ class Earlier:
 @dataclass(frozen=True, slots=True)
 class Assessment:
     incident_id: str
-    category: str
+    #: The first category its events give; None if none gives one.
+    category: str | None
     exercise: bool
     events: list[Published]
     deliveries: list[Delivery]
@@ -74,9 +75,12 @@ class Assessor:
         by_reader: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in found:
             by_reader[delivery.agency].append(delivery)
+        # The SDK and the gateway refuse an incident's event without a classification,
+        # but one written to Kafka past them may lack it: the first one given counts.
+        category = next((e.category for e in events if e.category), None)
         return Assessment(
             incident_id=incident_id,
-            category=events[0].category,
+            category=category,
             exercise=exercise,
             events=events,
             deliveries=found,
@@ -84,7 +88,7 @@ class Assessor:
             overall=Figures.of(found),
             denied=self._accesses.denied(incident_id, streams, *window),
             by_emergency=self._opened(found, streams, window),
-            earlier=self._earlier(events[0], exercise, receivers),
+            earlier=self._earlier(events[0], category, exercise, receivers),
             window=window,
         )
 
@@ -100,9 +104,11 @@ class Assessor:
         rows = self._accesses.by_emergency(streams, *window)
         return [row for row in rows if row.agency in opened]
 
-    def _earlier(self, first: Published, exercise: bool, receivers: Receivers) -> list[Earlier]:
+    def _earlier(
+        self, first: Published, category: str | None, exercise: bool, receivers: Receivers
+    ) -> list[Earlier]:
         candidates = self._facts.incidents(
-            until_ms=first.published_ms, category=first.category, limit=COMPARED * 4
+            until_ms=first.published_ms, category=category, limit=COMPARED * 4
         )
         drills = self._facts.drills(c.incident_id for c in candidates)
         alike = [

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from sqlalchemy import Engine, Integer, Select, cast, func, select
 
@@ -24,6 +25,14 @@ EVENTS_MAX = 20_000
 _LEVEL = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
+class _Every(Enum):
+    CATEGORY = "every category"
+
+
+#: :meth:`CoordinationFacts.incidents` of every category (None asks for the unclassified).
+ANY_CATEGORY: Final = _Every.CATEGORY
+
+
 @dataclass(frozen=True, slots=True)
 class Published:
     """One archived event as the coordination pages see it."""
@@ -33,7 +42,8 @@ class Published:
     agency: str
     published_ms: int
     incident_id: str | None
-    category: str
+    #: None for a routine event, which names no kind of emergency.
+    category: str | None
     code: str | None
     severity: str | None
     district: str | None
@@ -46,7 +56,7 @@ class Published:
             "envelope": {
                 "area": {"district_code": self.district} if self.district else None,
                 "severity": self.severity,
-                "classification": {"category": self.category},
+                "classification": {"category": self.category} if self.category else None,
                 "sensitivity": self.sensitivity,
             }
         }
@@ -55,7 +65,9 @@ class Published:
 @dataclass(frozen=True, slots=True)
 class IncidentSummary:
     incident_id: str
-    category: str
+    #: None when none of its events says (only events sent past the SDK and the
+    #: gateway can name an incident without a classification).
+    category: str | None
     first_ms: int
     last_ms: int
     events: int
@@ -112,10 +124,11 @@ class CoordinationFacts:
         self,
         *,
         until_ms: int | None = None,
-        category: str | None = None,
+        category: str | Literal[_Every.CATEGORY] | None = ANY_CATEGORY,
         limit: int = 50,
     ) -> list[IncidentSummary]:
-        """Incidents, latest first: those that began before ``until_ms`` when given."""
+        """Incidents, latest first: those that began before ``until_ms`` when given, and
+        of ``category`` when given (None: those with no category)."""
         first = func.min(_E.c.published_ms)
         query: Select[Any] = (
             select(
@@ -134,7 +147,9 @@ class CoordinationFacts:
         )
         if until_ms is not None:
             query = query.having(first < until_ms)
-        if category is not None:
+        if category is None:
+            query = query.having(func.min(_E.c.category).is_(None))
+        elif isinstance(category, str):
             query = query.having(func.min(_E.c.category) == category)
         with self._engine.connect() as connection:
             return [

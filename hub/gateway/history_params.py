@@ -83,7 +83,10 @@ async def history_filter(
     classification: Annotated[
         list[Annotated[str, Field(pattern=CLASSIFICATION)]] | None,
         Query(
-            description="GB/T 35561 categories (NATURAL_DISASTER ...) or sub-type codes",
+            description=(
+                "GB/T 35561 categories (NATURAL_DISASTER ...) or sub-type codes;"
+                " an event with no classification matches none"
+            ),
             max_length=20,
         ),
     ] = None,

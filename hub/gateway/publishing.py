@@ -33,6 +33,7 @@ class Publishing:
             owner=stream.owner,
             topic=stream.topic,
             sensitivity=stream.sensitivity,
+            classification_required=stream.classification_required,
             schema=self._schemas(latest.schema_id),
         )
         return self._publisher.publish(to, events, client_id)

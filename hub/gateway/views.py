@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-from hub.policy.model import Policy, Stream
+from hub.policy.model import ClassificationRule, Policy, Stream
 from hub.store.models import AuditRow
 
 
@@ -29,6 +29,9 @@ class StreamView(BaseModel):
     sensitivity: str
     update_frequency: str
     retention: str
+    #: ``required``: every event names its kind of emergency; ``optional``: a routine
+    #: stream, whose events may carry none (and then match no classification filter).
+    classification: ClassificationRule
     links: StreamLinks
     #: What the caller sees of it (one entry only): grant, purpose, filter, masks.
     access: dict[str, Any] | None = None
@@ -51,6 +54,7 @@ class StreamView(BaseModel):
             sensitivity=stream.sensitivity,
             update_frequency=stream.update_frequency,
             retention=stream.retention,
+            classification=stream.classification,
             links=StreamLinks(
                 self=f"/v1/streams/{stream.id}", events=f"/v1/streams/{stream.id}/events"
             ),

@@ -21,6 +21,8 @@ AGENCY_ID = r"^[a-z][a-z0-9-]{1,40}$"
 STREAM_ID = r"^[a-z][a-z0-9-]{1,40}\.[a-z][a-z0-9-]{1,60}$"
 Sensitivity = Literal["public", "internal", "restricted"]
 AgencyKind = Literal["department", "district", "partner", "oversight"]
+#: Whether a stream's events must say what kind of emergency they are about.
+ClassificationRule = Literal["required", "optional"]
 
 
 class Names(Rule):
@@ -68,6 +70,10 @@ class Stream(Rule):
     retention: str = ""
     partitions: int = Field(default=1, ge=1, le=64)
     compatibility: CompatibilityMode = STREAM_DEFAULT
+    #: ``optional`` for routine streams (observations, capacity, stock), whose events
+    #: describe no emergency; required unless declared, so a stream never loses its
+    #: categories by omission. Any event naming an incident carries one regardless.
+    classification: ClassificationRule = "required"
 
     @model_validator(mode="after")
     def _owner_prefix(self) -> Stream:
@@ -78,6 +84,10 @@ class Stream(Rule):
     @property
     def topic(self) -> str:
         return topic_name(self.id, self.version)
+
+    @property
+    def classification_required(self) -> bool:
+        return self.classification == "required"
 
     @property
     def subject(self) -> str:

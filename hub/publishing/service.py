@@ -13,6 +13,7 @@ from typing import Any
 
 from hub.bus.protocols import Publisher
 from hub.connect import EventSink, StreamTarget
+from hub.connect.envelope import require_classification
 from hub.errors import BadRequest, BrokerUnavailable, Conflict, RecordRejected
 from hub.publishing.ledger import InFlight, Landed, PublishLedger
 from hub.serde.avro import CompiledSchema
@@ -22,9 +23,23 @@ from hub.serde.from_json import json_converter
 Target = tuple[StreamTarget, CompiledSchema]
 
 
-def target(*, id: str, owner: str, topic: str, sensitivity: str, schema: CompiledSchema) -> Target:
+def target(
+    *,
+    id: str,
+    owner: str,
+    topic: str,
+    sensitivity: str,
+    classification_required: bool,
+    schema: CompiledSchema,
+) -> Target:
     """What :meth:`EventPublisher.publish` publishes to: the stream and its schema now."""
-    stream = StreamTarget(id=id, owner=owner, topic=topic, sensitivity=sensitivity)
+    stream = StreamTarget(
+        id=id,
+        owner=owner,
+        topic=topic,
+        sensitivity=sensitivity,
+        classification_required=classification_required,
+    )
     return stream, schema
 
 
@@ -123,6 +138,8 @@ class EventPublisher:
         }
         try:
             completed = sink.complete(convert({**event, "envelope": stamped}))
+            # The same rule as the connector SDK's: an event over HTTP is no less an event.
+            require_classification(sink.stream, completed["envelope"])
             sink.check(completed)
         except RecordRejected as exc:
             return Problem(index, exc.path, _reason(exc))

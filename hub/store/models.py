@@ -261,7 +261,8 @@ class ArchivedEvent(Base):
     published_ms: Mapped[int] = mapped_column(BigInteger)
     archived_ms: Mapped[int] = mapped_column(BigInteger)
     incident_id: Mapped[str | None] = mapped_column(String(128))
-    category: Mapped[str] = mapped_column(String(32))
+    #: None for a routine event, which describes no emergency.
+    category: Mapped[str | None] = mapped_column(String(32))
     classification_code: Mapped[str | None] = mapped_column(String(32))
     #: 1 (level I, red) to 4 (level IV, blue); none when not assessed.
     severity: Mapped[int | None] = mapped_column(SmallInteger)

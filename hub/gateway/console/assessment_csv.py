@@ -54,7 +54,8 @@ def _figures(figures: Figures) -> list[str]:
 def rows(a: Assessment) -> Iterator[list[str]]:
     blank = [""] * 7
     for e in a.events:
-        detail = " ".join(x for x in (e.category, e.code or "", e.severity or "") if x)
+        kind = e.category or "unclassified"
+        detail = " ".join(x for x in (kind, e.code or "", e.severity or "") if x)
         yield ["published", _iso(e.published_ms), e.agency, e.stream, e.event_id, detail, *blank]
     for d in a.deliveries:
         acks = " ".join(f"{status}={_iso(at)}" for status, at in sorted(d.acks.items()))

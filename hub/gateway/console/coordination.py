@@ -34,7 +34,8 @@ def timeline_marks(assessment: Assessment, words: dict[str, str]) -> tuple[list[
     """Lanes (publishers first, then the agencies that received) and their marks."""
     marks: list[Mark] = []
     for event in assessment.events:
-        title = f"{event.agency} · {event.stream} · {event.code or event.category}"
+        kind = event.code or event.category or words["unclassified"]
+        title = f"{event.agency} · {event.stream} · {kind}"
         marks.append(Mark(event.agency, event.published_ms, "published", title))
     for delivery in assessment.deliveries:
         subject = f"{delivery.agency} · {delivery.event.stream}"

@@ -114,6 +114,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "category.ACCIDENT_DISASTER": ("事故灾难", "Accident or disaster"),
     "category.PUBLIC_HEALTH": ("公共卫生事件", "Public health event"),
     "category.SOCIAL_SECURITY": ("社会安全事件", "Social security event"),
+    # A routine event (an observation, a capacity or stock count) describes no emergency.
+    "category.none": ("未分类", "Unclassified"),
     "incidents.title": ("突发事件", "Incidents"),
     "incidents.explain": (
         "归档事件中带有事件编号的突发事件，最新的在前。",

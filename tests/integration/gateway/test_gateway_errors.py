@@ -99,6 +99,9 @@ def test_the_catalogue_shows_only_what_the_agency_may_read(stack: Stack) -> None
         and entry["steward"]
         and entry["subject"] == "meteorology.warning.v1-value"
     )
+    assert entry["classification"] == "required"
+    routine = {s["id"]: s["classification"] for s in health["streams"]}
+    assert routine["health.hospital-capacity"] == "optional", "events may carry no category"
     commerce = stack.http.get("/v1/streams", headers=stack.bearer("commerce-supplies")).json()
     assert {s["owner"] for s in commerce["streams"]} == {"commerce"}, (
         "only its own streams, no grants"

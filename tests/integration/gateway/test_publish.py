@@ -3,18 +3,24 @@ field), stamped by the hub, once per event id, in batches that are all or nothin
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from hub.store.models import ArchivedEvent
 from tests.utils.events import STREAM, incident_report
 from tests.utils.stack import Stack, stack_on
 
 pytestmark = pytest.mark.kafka
 URL = f"/v1/streams/{STREAM}/events"
 TOPIC = "emergency.incident-report.v1"
+OBSERVATIONS = "/v1/streams/meteorology.observation/events"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "events"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -154,3 +160,73 @@ def test_an_oversized_or_malformed_body_is_refused(stack: Stack) -> None:
     assert broken.status_code == 422 and "not JSON" in broken.json()["detail"]
     listed = stack.http.post(URL, content=b"[1, 2]", headers=headers)
     assert listed.status_code == 422
+
+
+def observation(**envelope: Any) -> dict[str, Any]:
+    """A routine reading as a station's feed posts it: no classification unless given."""
+    event = json.loads((EXAMPLES / "meteorology.observation.json").read_text())[0]
+    event["envelope"].pop("published_at")
+    event["envelope"].update({"event_id": str(uuid.uuid4()), "classification": None, **envelope})
+    return dict(event)
+
+
+def test_an_incident_linked_stream_refuses_an_event_without_classification(stack: Stack) -> None:
+    headers = stack.bearer("emergency-console")
+    unclassified = as_json(7_500, classification=None)
+    left_out = as_json(7_501)
+    del left_out["envelope"]["classification"]
+    before = _end(stack)
+    for event in (unclassified, left_out):
+        refused = stack.http.post(URL, json=event, headers=headers)
+        assert refused.status_code == 422, refused.text
+        problem = refused.json()
+        assert problem["field"] == "envelope.classification"
+        assert f"required for stream {STREAM}, which is incident-linked" in problem["detail"]
+    batch = stack.http.post(
+        f"{URL}/batch", json={"events": [as_json(7_502), unclassified]}, headers=headers
+    )
+    assert batch.status_code == 422
+    assert batch.json()["detail"].startswith("event 1: envelope.classification")
+    assert _end(stack) == before, "nothing was published"
+
+
+def test_a_routine_event_needs_a_classification_only_when_it_names_an_incident(
+    stack: Stack,
+) -> None:
+    headers = stack.bearer("meteorology-feed")
+    plain = observation()
+    created = stack.http.post(OBSERVATIONS, json=plain, headers=headers)
+    assert created.status_code == 201, created.text
+    classified = observation(classification={"category": "NATURAL_DISASTER", "code": "11B03"})
+    assert stack.http.post(OBSERVATIONS, json=classified, headers=headers).status_code == 201
+    linked = observation(incident_id="INC-2026-GM-0615-01")
+    refused = stack.http.post(OBSERVATIONS, json=linked, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "envelope.classification"
+    assert "names incident 'INC-2026-GM-0615-01'" in refused.json()["detail"]
+    stack.archived()
+    ids = {e["envelope"]["event_id"] for e in (plain, classified)}
+    with stack.hub.engine.connect() as connection:
+        rows = dict(
+            connection.execute(
+                select(ArchivedEvent.event_id, ArchivedEvent.category).where(
+                    ArchivedEvent.event_id.in_(ids)
+                )
+            ).all()
+        )
+    assert rows == {
+        plain["envelope"]["event_id"]: None,
+        classified["envelope"]["event_id"]: ("NATURAL_DISASTER"),
+    }
+    served = stack.http.get(OBSERVATIONS, params={"limit": 1000}, headers=headers).json()
+    envelopes = {
+        e["event"]["envelope"]["event_id"]: e["event"]["envelope"] for e in served["events"]
+    }
+    assert envelopes[plain["envelope"]["event_id"]]["classification"] is None
+    for kind in ("NATURAL_DISASTER", "11B03"):
+        filtered = stack.http.get(
+            OBSERVATIONS, params={"limit": 1000, "classification": kind}, headers=headers
+        ).json()
+        found = {e["event"]["envelope"]["event_id"] for e in filtered["events"]}
+        assert classified["envelope"]["event_id"] in found
+        assert plain["envelope"]["event_id"] not in found, "no category matches no filter"

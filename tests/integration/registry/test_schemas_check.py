@@ -158,3 +158,34 @@ def test_a_convention_problem_is_one_line_and_exit_1(repo: Path) -> None:
         result.stdout.strip()
         == "schemas/emergency/incident_report.avsc: field IncidentReport.report_id has no doc"
     )
+
+
+ENVELOPE = "schemas/common/envelope.avsc"
+
+
+def set_classification(repo: Path, field_type: object, **extra: object) -> None:
+    path = repo / ENVELOPE
+    schema = json.loads(path.read_text())
+    (field,) = [f for f in schema["fields"] if f["name"] == "classification"]
+    field.pop("default", None)
+    field.update(type=field_type, **extra)
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+def test_an_envelope_field_made_nullable_reads_what_was_written_before(repo: Path) -> None:
+    """Issue 17: classification went from the plain record to a union with null; Avro
+    resolves a writer's record against a reader's union that holds it, so every subject
+    (all embed the envelope) stays BACKWARD_TRANSITIVE, and going back would not."""
+    record = "linkage.common.Classification"
+    set_classification(repo, record)
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qam", "v0")
+    set_classification(repo, ["null", record], default=None)
+    result = check(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qam", "v1")
+    set_classification(repo, record)
+    result = check(repo)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 17, "every stream's subject embeds the envelope"
+    assert all("TYPE_MISMATCH" in line and "classification" in line for line in lines)

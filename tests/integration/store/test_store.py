@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine, inspect
 
 from hub.audit.entry import ALLOW, DENY
@@ -126,3 +127,48 @@ def test_audit_rows_are_written_and_filtered(engine: Engine, tmp_path: Path) -> 
     assert [r.request_id for r in log.query(AuditQuery(decision=DENY))] == ["r1"]
     first = log.query(AuditQuery(limit=1))[0]
     assert [r.request_id for r in log.query(AuditQuery(after=first.seq))] == ["r1", "r2"]
+
+
+def _archived(event_id: str, category: str | None) -> dict[str, object]:
+    return {
+        "stream": "meteorology.observation",
+        "topic": "meteorology.observation.v1",
+        "partition": 0,
+        "offset": int(event_id[-1]),
+        "event_id": event_id,
+        "source_agency": "meteorology",
+        "occurred_ms": 1,
+        "published_ms": 2,
+        "archived_ms": 3,
+        "category": category,
+        "sensitivity": "PUBLIC",
+        "schema_id": 1,
+        "payload": b"\0",
+    }
+
+
+def test_the_archive_takes_unclassified_events_after_revision_0009(engine: Engine) -> None:
+    events = sa.table("archive_events", *(sa.column(name) for name in _archived("e0", None)))
+    downgrade(engine, "0008")
+    with engine.begin() as connection:
+        connection.execute(sa.insert(events).values(_archived("e1", "NATURAL_DISASTER")))
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(sa.insert(events).values(_archived("e2", None)))
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(events).values(_archived("e2", None)))
+        kept = connection.execute(sa.text("SELECT event_id, category FROM archive_events"))
+        assert sorted(kept) == [("e1", "NATURAL_DISASTER"), ("e2", None)]
+    inspector = inspect(engine)
+    (category,) = [c for c in inspector.get_columns("archive_events") if c["name"] == "category"]
+    assert category["nullable"]
+    indexes = {i["name"] for i in inspector.get_indexes("archive_events")}
+    assert {"ix_archive_incident", "ix_archive_stream_published"} <= indexes, (
+        "SQLite's copy of the table keeps its indexes"
+    )
+    with pytest.raises(RuntimeError, match="1 archived events have no classification"):
+        downgrade(engine, "0008")
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM archive_events WHERE category IS NULL"))
+    downgrade(engine, "0008")
+    upgrade(engine)

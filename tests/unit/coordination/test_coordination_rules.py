@@ -194,3 +194,24 @@ def test_a_pair_meets_its_target_unless_p90_or_a_late_straggler_misses_it(policy
     (pair,) = pair_figures(policy, [*quick[:7], *slow], now)
     assert pair.figures.read_p90_ms == 20 * minute and pair.read_met is False, "p90 over 10 minutes"
     assert pair.ack_met is True, "25 minutes is within the 30-minute target"
+
+
+def test_an_unclassified_event_reaches_no_reader_whose_filter_names_a_category(
+    tmp_path: Path,
+) -> None:
+    policy = load_policy(
+        policy_folder(
+            tmp_path,
+            "grants:\n"
+            "  - id: transportation-reads-accidents\n"
+            "    reader: transportation\n"
+            "    stream: emergency.incident-report\n"
+            "    filter: {categories: [ACCIDENT_DISASTER]}\n"
+            "    why: detours around the scenes of accidents\n",
+        )
+    )
+    classified = _event("440311")
+    unclassified = replace(classified, category=None)
+    assert unclassified.as_record()["envelope"]["classification"] is None
+    assert Receivers(policy).of(classified) == ("transportation",)
+    assert Receivers(policy).of(unclassified) == (), "deny by default: no category, no match"

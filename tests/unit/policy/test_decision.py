@@ -296,6 +296,10 @@ def test_an_emergency_grant_serves_only_the_emergency_s_own_records(policy: Poli
     assert check(report())
     # Another kind of emergency in the same district is not this one's.
     assert not check(report(category="ACCIDENT_DISASTER"))
+    # Nor is a record that names no kind of emergency at all.
+    unclassified = report()
+    unclassified["envelope"]["classification"] = None  # type: ignore[index]
+    assert not check(unclassified)
     # The stream's history is not opened: the lookback (a day by default) bounds it.
     assert check(report(published=declared.declared_at - timedelta(hours=23)))
     assert not check(report(published=declared.declared_at - timedelta(hours=25)))

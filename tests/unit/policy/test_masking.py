@@ -309,6 +309,10 @@ def env(**changes: Any) -> dict[str, Any]:
         ({"severity_at_least": "IV"}, env(severity=None), False),
         ({"categories": ["ACCIDENT_DISASTER"]}, record(), True),
         ({"categories": ["PUBLIC_HEALTH"]}, record(), False),
+        # A routine event names no category: kept out by a category filter, deny by
+        # default, and served where the filter asks nothing of its kind.
+        ({"categories": ["ACCIDENT_DISASTER"]}, env(classification=None), False),
+        ({"districts": ["440311"]}, env(classification=None), True),
         ({"sensitivity_at_most": "RESTRICTED"}, record(), True),
         ({"sensitivity_at_most": "INTERNAL"}, record(), False),
         ({"sensitivity_at_most": "INTERNAL"}, env(sensitivity="PUBLIC"), True),

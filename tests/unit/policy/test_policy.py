@@ -159,3 +159,32 @@ def test_bad_policy_files_are_reported_with_file_and_reason(
     (policy_dir / "extra.yaml").write_text(content)
     with pytest.raises(ConfigError, match=message):
         load_policy(policy_dir)
+
+
+ROUTINE = {
+    "meteorology.observation",
+    "health.hospital-capacity",
+    "health.disease-case-aggregate",
+    "transportation.transit-disruption",
+    "commerce.supplies-inventory",
+    "housing.slope-monitoring",
+}
+
+
+def test_only_routine_streams_may_leave_out_a_classification() -> None:
+    streams = load_policy(POLICIES).streams
+    assert {s.id for s in streams if not s.classification_required} == ROUTINE
+    assert {s.classification for s in streams} == {"required", "optional"}
+
+
+def test_a_stream_requires_a_classification_unless_it_declares_otherwise(
+    policy_dir: Path,
+) -> None:
+    entry = "  - id: health.beds\n    owner: health\n    schema: x.Y\n    description: d\n"
+    extra = policy_dir / "extra.yaml"
+    extra.write_text(f"streams:\n{entry}    steward: s\n")
+    beds = load_policy(policy_dir).stream("health.beds")
+    assert beds is not None and beds.classification == "required" and beds.classification_required
+    extra.write_text(f"streams:\n{entry}    steward: s\n    classification: sometimes\n")
+    with pytest.raises(ConfigError, match=r"extra.yaml:2: .*classification"):
+        load_policy(policy_dir)

@@ -55,6 +55,13 @@ CASES: list[tuple[str, Any, Any, set[tuple[str, str]], set[tuple[str, str]]]] = 
         {(TM, "status")},
     ),
     (
+        "field: nullable record added",
+        rec("R", f("id", "int"), f("casualties", cas("injured"))),
+        rec("R", f("id", "int"), f("casualties", ["null", cas("injured")], default=None)),
+        set(),
+        {(TM, "casualties")},
+    ),
+    (
         "field: nullable removed",
         rec("R", f("id", "int"), f("status", ["null", "string"], default=None)),
         rec("R", f("id", "int"), f("status", "string")),

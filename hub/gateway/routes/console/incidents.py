@@ -44,7 +44,12 @@ def incident(
     t = translator(language(request))
     clock = ConsoleClock(settings.console.timezone)
     lanes, marks = timeline_marks(
-        assessment, {"read": t("incident.received"), "acknowledged": t("incident.acknowledged")}
+        assessment,
+        {
+            "read": t("incident.received"),
+            "acknowledged": t("incident.acknowledged"),
+            "unclassified": t("category.none"),
+        },
     )
     trail.served(len(assessment.events), f"console incident {incident_id}")
     return page(
