@@ -14,7 +14,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -190,6 +190,24 @@ class ConsoleSettings(_Section):
         return value
 
 
+class ConnectSettings(_Section):
+    """Connectors: their outboxes, and the gateway a remote one sends to."""
+
+    #: Events an outbox holds at most; beyond it the connector stops reading its source
+    #: (and says so) until the hub takes some.
+    outbox_max: int = Field(default=1_000_000, ge=10)
+    #: Records taken per outbox commit, and rows sent per round.
+    batch_max: int = Field(default=500, ge=1, le=10_000)
+    #: An fsync per commit: survives a power cut, not only the process being killed.
+    fsync: bool = False
+    #: ``kafka`` inside the hub's network; ``gateway`` for a department that can reach
+    #: only the gateway (then gateway_url, client_id and client_secret are needed).
+    transport: Literal["kafka", "gateway"] = "kafka"
+    gateway_url: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+
+
 class TelemetrySettings(_Section):
     exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str | None = None
@@ -221,6 +239,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     policy: PolicySettings = PolicySettings()
+    connect: ConnectSettings = ConnectSettings()
 
     @classmethod
     def settings_customise_sources(

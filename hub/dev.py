@@ -109,10 +109,11 @@ def _scenario_then_tour(
 
 def _run_demo_connectors(running: HubStack, say: Callable[..., None]) -> None:
     from connectors.catalog import CONNECTORS, DEMO_SOURCES
+    from hub.connect.loading import construct
 
-    connectors = [build(DEMO_SOURCES[name]) for name, build in CONNECTORS.items()]
+    connectors = [construct(CONNECTORS[name], source) for name, source in DEMO_SOURCES.items()]
     reports = running.run_connectors(connectors)
-    for name, connector, report in zip(CONNECTORS, connectors, reports, strict=True):
+    for name, connector, report in zip(DEMO_SOURCES, connectors, reports, strict=True):
         say(f"\nconnector {name} -> {connector.stream}: {report.summary()}")
 
 

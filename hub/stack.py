@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +27,12 @@ from hub.bus.broker import EmbeddedBroker
 from hub.bus.factory import open_bus
 from hub.bus.protocols import Bus, Publisher
 from hub.config import Settings
-from hub.connect import Connector, EventSink, RunReport, StreamTarget, run_connector
+from hub.connect import Connector, EventSink, RunReport, StreamTarget
+from hub.connect.assemble import DEFAULT_MAX_MESSAGE_BYTES, outbox_path
+from hub.connect.encoding import AvroEncoder, Encoder
+from hub.connect.outbox import Outbox
+from hub.connect.runtime import ConnectorRuntime
+from hub.connect.transport import KafkaTransport
 from hub.errors import ConfigError, NotFound
 from hub.policy.loader import load_policy
 from hub.policy.model import Policy
@@ -66,9 +71,7 @@ class HubStack:
         stream = self.policy.stream(stream_id)
         if stream is None:
             raise NotFound(f"stream {stream_id} is not in the catalogue (policies/streams.yaml)")
-        return StreamTarget(
-            id=stream.id, owner=stream.owner, topic=stream.topic, sensitivity=stream.sensitivity
-        )
+        return StreamTarget.of(stream)
 
     def sink(self, stream_id: str, publisher: Publisher) -> EventSink:
         """A sink for ``stream_id`` that writes with the subject's latest registered schema."""
@@ -123,13 +126,46 @@ class HubStack:
         """The archiver in a thread of this process: ``with stack.archiving(): ...``."""
         return ArchiverThread(self.archiver())
 
+    def connector_runtime(
+        self, connector: Connector, outbox: Outbox, **options: Any
+    ) -> ConnectorRuntime:
+        """A runtime sending to this stack's Kafka, with each stream's latest registered
+        schema (written out whole: a version may take types by reference)."""
+        encoders: dict[str, Encoder] = {}
+        for stream_id in (connector.stream, *connector.also):
+            target = self.target(stream_id)
+            registered = self.registry.latest(value_subject(target.topic))
+            if registered is None:
+                raise NotFound(
+                    f"no schema is registered for {stream_id}; run `hub schemas register`"
+                )
+            decodable = self.registry.decodable(registered.schema_id)
+            encoders[stream_id] = AvroEncoder(
+                target,
+                CompiledSchema.from_text(registered.schema_id, decodable.text),
+                max_bytes=DEFAULT_MAX_MESSAGE_BYTES,
+            )
+        return ConnectorRuntime(
+            connector,
+            encoders=encoders,
+            outbox=outbox,
+            transport=KafkaTransport(self.bus.publisher()),
+            **options,
+        )
+
     def run_connectors(self, connectors: list[Connector]) -> list[RunReport]:
-        """Run each connector once over its source, with one shared producer."""
-        publisher = self.bus.publisher()
-        try:
-            return [run_connector(c, self.sink(c.stream, publisher)) for c in connectors]
-        finally:
-            publisher.close()
+        """Run each connector once over its source, through its outbox under
+        ``var/connectors/``, as ``hub connector run`` does."""
+        reports = []
+        for connector in connectors:
+            box = Outbox(outbox_path(self.settings.var_dir, connector))
+            runtime = self.connector_runtime(connector, box)
+            try:
+                reports.append(runtime.run())
+            finally:
+                runtime.close()
+                box.close()
+        return reports
 
 
 @contextmanager

@@ -59,9 +59,12 @@ class EmbeddedBroker:
         binary: Path | None = None,
         start_timeout_s: float = 20.0,
         log_path: Path | None = None,
+        advertised_port: int | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
+        #: Where clients are told to connect, when a proxy stands in front (tests).
+        self.advertised_port = advertised_port or self.port
         self._binary = binary
         self._start_timeout_s = start_timeout_s
         self._log_path = log_path
@@ -100,7 +103,7 @@ class EmbeddedBroker:
             "--listener-url",
             url,
             "--advertised-listener-url",
-            url,
+            f"tcp://{self.host}:{self.advertised_port}",
             "--storage-engine",
             "memory://tansu/",
         ]

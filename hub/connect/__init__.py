@@ -2,19 +2,23 @@
 
 A connector subclasses :class:`Connector` (records polled from a source) or
 :class:`PushConnector` (records pushed to a webhook) and says how one source record
-becomes events; the SDK validates, commits to a durable outbox, sends, retries and
-dead-letters. :func:`mapped_events` checks a connector's mapping offline, for tests.
+becomes events; :class:`ConnectorRuntime` validates, commits to a durable outbox, sends,
+retries and dead-letters (``hub connector run`` builds one). :func:`mapped_events`
+checks a connector's mapping offline, and ``hub.connect.testing.run_in_memory`` runs it
+whole on a memory bus, for tests. :class:`EventSink` publishes directly, without an
+outbox: the gateway's own publish path.
 """
 
 from hub.connect.base import Connector, Mapped, PushConnector, Routed, SourceRecord
 from hub.connect.offline import mapped_events
-from hub.connect.runner import Rejection, RunReport, run_connector
+from hub.connect.runtime import ConnectorRuntime, Rejection, RunReport
 from hub.connect.sink import EventSink
 from hub.connect.target import StreamTarget
 from hub.errors import RecordRejected
 
 __all__ = [
     "Connector",
+    "ConnectorRuntime",
     "EventSink",
     "Mapped",
     "PushConnector",
@@ -25,5 +29,4 @@ __all__ = [
     "SourceRecord",
     "StreamTarget",
     "mapped_events",
-    "run_connector",
 ]

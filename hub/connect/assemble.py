@@ -1,9 +1,10 @@
-"""A connector runtime put together for one of its two transports.
+"""A connector runtime put together for the gateway transport.
 
 Inside the hub's network a connector gets its streams from the catalogue and its
-schemas from the hub's registry, and sends to Kafka. A department that can reach only
-the gateway gets both through the gateway's APIs with its own client credentials, and
-sends there: same outbox, same retries, same dead letters.
+schemas from the hub's registry, and sends to Kafka (``HubStack.connector_runtime``,
+which owns the database). A department that can reach only the gateway gets both
+through the gateway's APIs with its own client credentials, and sends there: same
+outbox, same retries, same dead letters.
 """
 
 from __future__ import annotations
@@ -11,17 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.bus.protocols import Bus
 from hub.client.api import HubClient
 from hub.connect.base import Connector
-from hub.connect.encoding import AvroEncoder, Encoder, JsonEncoder
+from hub.connect.encoding import Encoder, JsonEncoder
 from hub.connect.outbox import Outbox
 from hub.connect.runtime import ConnectorRuntime
 from hub.connect.target import StreamTarget
-from hub.connect.transport import GatewayTransport, KafkaTransport
-from hub.errors import ConfigError, NotFound
-from hub.policy.model import Policy
-from hub.registry.service import RegistryService
+from hub.connect.transport import GatewayTransport
+from hub.errors import ConfigError
 from hub.serde.avro import CompiledSchema
 
 #: Kafka's own default for a record (``max.message.bytes``), less room for the batch.
@@ -30,40 +28,6 @@ DEFAULT_MAX_MESSAGE_BYTES = 1_000_000
 
 def streams_of(connector: Connector) -> list[str]:
     return [connector.stream, *connector.also]
-
-
-def kafka_runtime(
-    connector: Connector,
-    *,
-    policy: Policy,
-    registry: RegistryService,
-    bus: Bus,
-    outbox: Outbox,
-    **options: Any,
-) -> ConnectorRuntime:
-    encoders: dict[str, Encoder] = {}
-    for stream_id in streams_of(connector):
-        stream = policy.stream(stream_id)
-        if stream is None:
-            raise NotFound(f"stream {stream_id} is not in the catalogue (policies/streams.yaml)")
-        registered = registry.latest(stream.subject)
-        if registered is None:
-            raise NotFound(
-                f"no schema is registered under {stream.subject}; run `hub schemas register`"
-            )
-        decodable = registry.decodable(registered.schema_id)
-        encoders[stream_id] = AvroEncoder(
-            StreamTarget.of(stream),
-            CompiledSchema.from_text(registered.schema_id, decodable.text),
-            max_bytes=DEFAULT_MAX_MESSAGE_BYTES,
-        )
-    return ConnectorRuntime(
-        connector,
-        encoders=encoders,
-        outbox=outbox,
-        transport=KafkaTransport(bus.publisher()),
-        **options,
-    )
 
 
 def gateway_runtime(
@@ -86,6 +50,7 @@ def gateway_runtime(
                 owner=entry["owner"],
                 topic=entry["topic"],
                 sensitivity=entry["sensitivity"],
+                classification_required=entry.get("classification", "required") == "required",
             ),
             CompiledSchema.from_text(int(latest["id"]), latest["schema"]),
             max_bytes=DEFAULT_MAX_MESSAGE_BYTES,

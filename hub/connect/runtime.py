@@ -77,6 +77,10 @@ class _Batch:
 
 
 class ConnectorRuntime:
+    """One connector with its outbox and its transport: what ``hub connector run`` and
+    ``hub dev`` build (``HubStack.connector_runtime`` for Kafka, ``gateway_runtime``
+    for the gateway), and what a test can build on a memory bus."""
+
     def __init__(
         self,
         connector: Connector,
@@ -97,6 +101,7 @@ class ConnectorRuntime:
         self._encoders = encoders
         self._batch_max = batch_max
         self._commit_s = commit_s
+        self._transport = transport
         self.sender = Sender(
             outbox,
             transport,
@@ -235,6 +240,10 @@ class ConnectorRuntime:
             self.report.source_error = f"{type(exc).__name__}: {exc}"
             self.outbox.note(last_error=f"source: {self.report.source_error}")
             log.warning("%s: reading the source failed: %s", self.connector.name, exc)
+
+    def close(self) -> None:
+        """Release the transport (its producer, or its HTTP client)."""
+        self._transport.close()
 
     def _drain(self, stop: threading.Event, drain_s: float) -> None:
         deadline = time.monotonic() + drain_s

@@ -1,8 +1,8 @@
 """Where a connector's events go: envelope defaults, validation, framing, publishing.
 
-Validation happens before a byte is sent, so a bad event is rejected whole. Rejected
-records go to the stream's dead-letter topic (``<topic>.dlq``) with the reason in a
-header and in the body, so nothing a department sent is silently dropped.
+Validation happens before a byte is sent, so a bad event is rejected whole. This is
+the direct path, with no outbox: the gateway's HTTP publish uses it and answers the
+caller with what went wrong. Connectors go through :class:`ConnectorRuntime` instead.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from opentelemetry.trace import SpanKind
 
 from hub.bus.protocols import Pending, Publisher
@@ -93,30 +92,5 @@ class EventSink:
                 )
             return pending
 
-    def dead_letter(self, *, ref: str, raw: Any, error: Exception) -> Pending:
-        path = error.path if isinstance(error, RecordRejected) else ""
-        reason = str(error)
-        body = {
-            "stream": self.stream.id,
-            "source": ref,
-            "reason": reason,
-            "field": path,
-            "rejected_at": datetime.now(UTC),
-            "record": raw,
-        }
-        value = orjson.dumps(body, default=_jsonable)
-        headers = [("reason", reason.encode()[:512]), ("source", ref.encode()[:512])]
-        # The reason may quote the rejected value (a name, a phone number): it goes to the
-        # owner's dead-letter topic, never to the log.
-        log.warning("rejected %s for %s at field %r", ref, self.stream.id, path or "<record>")
-        return self._publisher.send(self.stream.dead_letter_topic, value, headers=headers)
-
     def flush(self, timeout_s: float = 30.0) -> None:
         self._publisher.flush(timeout_s)
-
-
-def _jsonable(value: Any) -> Any:
-    """Dead letters keep the original record readable: bytes as text, the rest as str."""
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8", errors="replace")
-    return str(value)

@@ -6,11 +6,9 @@ pick partitions, a page is merged by time, a position past the end is refused. T
 hub's own SDK tests run one set of cases against it and against the real broker, so
 what passes here passes there::
 
-    bus = MemoryBus()
-    bus.admin().ensure_topics([TopicSpec(target.topic), TopicSpec(target.dead_letter_topic)])
-    sink = EventSink(stream=target, schema=schema, publisher=bus.publisher())
-    report = run_connector(MyConnector(rows), sink)
-    assert [r.key for r in bus.records(target.topic)] == [...]
+    run = run_in_memory(MyConnector("tests/data/sample.csv"), tmp_path)
+    assert [e["report_id"] for e in run.events] == [...]
+    assert run.dead_letters == []
 
 Set :attr:`MemoryBus.available` to false to see how a connector meets a broker outage,
 and :attr:`MemoryBus.max_message_bytes` to see a record refused for its size.

@@ -5,6 +5,7 @@ per row in the same three words, so the sender (and its guarantee) is one."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -66,13 +67,16 @@ class KafkaTransport:
                 pending.append(Outcome(Verdict.REFUSED, exc.message))
             except BrokerUnavailable as exc:
                 pending.append(Outcome(Verdict.RETRY, exc.message))
+        # One bound for the whole batch: in an outage every record would otherwise wait
+        # its own full timeout, one after another.
+        deadline = time.monotonic() + timeout_s
         outcomes = []
         for item in pending:
             if isinstance(item, Outcome):
                 outcomes.append(item)
                 continue
             try:
-                item.result(timeout_s)
+                item.result(max(0.01, deadline - time.monotonic()))
             except RecordRefused as exc:
                 outcomes.append(Outcome(Verdict.REFUSED, exc.message))
             except BrokerUnavailable as exc:

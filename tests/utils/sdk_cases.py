@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,14 +21,11 @@ from hub.bus.protocols import Bus
 from hub.bus.records import BusRecord, TopicSpec
 from hub.catalog.files import SchemaCatalog
 from hub.config import TelemetrySettings
-from hub.connect import (
-    Connector,
-    EventSink,
-    RecordRejected,
-    SourceRecord,
-    StreamTarget,
-    run_connector,
-)
+from hub.connect import Connector, SourceRecord, StreamTarget
+from hub.connect.encoding import AvroEncoder
+from hub.connect.outbox import Outbox
+from hub.connect.runtime import ConnectorRuntime
+from hub.connect.transport import KafkaTransport
 from hub.serde.avro import AvroDeserializer, CompiledSchema
 from hub.telemetry import configure
 
@@ -87,10 +84,27 @@ class SdkCases:
         return target
 
     @pytest.fixture
-    def sink(self, bus: Bus, target: StreamTarget, compiled: CompiledSchema) -> Iterator[EventSink]:
-        publisher = bus.publisher()
-        yield EventSink(stream=target, schema=compiled, publisher=publisher)
-        publisher.close()
+    def runtime(
+        self, bus: Bus, target: StreamTarget, compiled: CompiledSchema, tmp_path: Path
+    ) -> Iterator[Callable[[Connector], ConnectorRuntime]]:
+        """Runtimes for connectors on this bus and target, each with its own outbox."""
+        made: list[ConnectorRuntime] = []
+
+        def make(connector: Connector) -> ConnectorRuntime:
+            made.append(
+                ConnectorRuntime(
+                    connector,
+                    encoders={connector.stream: AvroEncoder(target, compiled, max_bytes=1_000_000)},
+                    outbox=Outbox(tmp_path / f"outbox-{len(made)}.db"),
+                    transport=KafkaTransport(bus.publisher()),
+                )
+            )
+            return made[-1]
+
+        yield make
+        for running in made:
+            running.close()
+            running.outbox.close()
 
     @staticmethod
     def read(bus: Bus, topic: str) -> list[BusRecord]:
@@ -100,11 +114,16 @@ class SdkCases:
         finally:
             reader.close()
 
-    def test_a_malformed_record_is_rejected_whole_and_dead_lettered_with_the_reason(
-        self, bus: Bus, sink: EventSink, compiled: CompiledSchema
+    def test_a_malformed_record_is_dead_lettered_whole_with_its_bytes_and_the_reason(
+        self,
+        bus: Bus,
+        target: StreamTarget,
+        runtime: Callable[[Connector], ConnectorRuntime],
+        compiled: CompiledSchema,
     ) -> None:
         bad = {**GOOD, "report_id": "R-2", "status": "PANIC"}
-        report = run_connector(ListConnector([GOOD, bad, {**GOOD, "report_id": "R-3"}]), sink)
+        connector = ListConnector([GOOD, bad, {**GOOD, "report_id": "R-3"}])
+        report = runtime(connector).run()
         assert report.published == 2
         assert [(r.ref, r.reason) for r in report.rejected] == [
             (
@@ -113,21 +132,24 @@ class SdkCases:
             )
         ]
         decoded = [
-            AvroDeserializer(lambda _id: compiled)(r.value)
-            for r in self.read(bus, sink.stream.topic)
+            AvroDeserializer(lambda _id: compiled)(r.value) for r in self.read(bus, target.topic)
         ]
         assert [d["report_id"] for d in decoded] == ["R-1", "R-3"], "nothing of R-2 was sent"
-        (letter,) = self.read(bus, sink.stream.dead_letter_topic)
-        body = orjson.loads(letter.value)
-        assert (body["source"], body["field"]) == ("row-1", "status")
-        assert body["record"]["report_id"] == "R-2", "the original record is kept"
-        assert dict(letter.headers)["reason"].startswith(b"status:")
+        (letter,) = self.read(bus, target.dead_letter_topic)
+        assert orjson.loads(letter.value) == bad, "the original record, unchanged"
+        headers = dict(letter.headers)
+        assert (headers["source"], headers["field"]) == (b"row-1", b"status")
+        assert headers["reason"].startswith(b"status:")
 
     def test_the_sdk_fills_the_envelope_and_sends_trace_context(
-        self, bus: Bus, sink: EventSink, compiled: CompiledSchema
+        self,
+        bus: Bus,
+        target: StreamTarget,
+        runtime: Callable[[Connector], ConnectorRuntime],
+        compiled: CompiledSchema,
     ) -> None:
-        run_connector(ListConnector([{**GOOD, "report_id": "R-9"}]), sink)
-        (record,) = self.read(bus, sink.stream.topic)
+        runtime(ListConnector([{**GOOD, "report_id": "R-9"}])).run()
+        (record,) = self.read(bus, target.topic)
         envelope = AvroDeserializer(lambda _id: compiled)(record.value)["envelope"]
         assert envelope["source_agency"] == "emergency"
         assert envelope["sensitivity"] == "RESTRICTED", "the stream's catalogue sensitivity"
@@ -135,9 +157,14 @@ class SdkCases:
         traceparent = dict(record.headers)["traceparent"].decode()
         assert traceparent.startswith("00-") and len(traceparent.split("-")[1]) == 32
 
-    def test_an_agency_cannot_publish_as_another(self, bus: Bus, sink: EventSink) -> None:
-        with pytest.raises(
-            RecordRejected, match="'police' may not publish to emergency.incident-report"
-        ):
-            sink.publish({**GOOD, "envelope": {**GOOD["envelope"], "source_agency": "police"}})
-        assert self.read(bus, sink.stream.topic) == [], "a refused event sends nothing"
+    def test_an_agency_cannot_publish_as_another(
+        self,
+        bus: Bus,
+        target: StreamTarget,
+        runtime: Callable[[Connector], ConnectorRuntime],
+    ) -> None:
+        police = {**GOOD, "envelope": {**GOOD["envelope"], "source_agency": "police"}}
+        report = runtime(ListConnector([police])).run()
+        assert "'police' may not publish to emergency.incident-report" in report.rejected[0].reason
+        assert self.read(bus, target.topic) == [], "a refused event sends nothing"
+        assert len(self.read(bus, target.dead_letter_topic)) == 1

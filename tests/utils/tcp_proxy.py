@@ -1,5 +1,6 @@
-"""A TCP proxy to put between the hub and its database, so a test can take the database
-away (every connection cut, new ones refused) without stopping a shared server."""
+"""A TCP proxy to put between the hub and a server (its database, a broker), so a test
+can take the server away (every connection cut, new ones refused) without stopping it,
+and bring it back on the same port."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from contextlib import contextmanager
 
 
 class TcpProxy:
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], port: int = 0) -> None:
         self._target = target
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", port))
         self.port: int = self._listener.getsockname()[1]
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._open = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def restore(self) -> None:
+        """The server is back, on the same port."""
+        self._listener = socket.create_server(("127.0.0.1", self.port))
         self._open = True
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -49,7 +56,7 @@ class TcpProxy:
                 end.shutdown(socket.SHUT_RDWR)
 
     def cut(self) -> None:
-        """The database is gone: every connection is dropped and new ones are refused."""
+        """The server is gone: every connection is dropped and new ones are refused."""
         self._open = False
         with contextlib.suppress(OSError):
             self._listener.close()

@@ -96,7 +96,10 @@ def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
         match, output = _wait_line(process, r"Tansu, pid (\d+)")
         broker_pid = int(match.group(1))
         _, output = _wait_line(process, r"Press Ctrl-C to stop")
-        assert "connector meteorology-cap -> meteorology.warning: 3 published, 0 rejected" in output
+        assert (
+            "connector meteorology-cap -> meteorology.warning: 3 read, 3 published, 0 dead-lettered"
+            in output
+        )
         assert "incidents.csv:4: occurred_at" in output
         # The demo scenario ran over HTTP before the tour: reads, acknowledgements, a refusal.
         assert "health read 2 incident reports and 3 warnings, and acknowledged 3" in output

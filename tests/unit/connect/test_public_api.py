@@ -7,6 +7,7 @@ def test_the_sdk_exports_exactly_its_documented_names() -> None:
     assert hub.connect.__all__ == sorted(hub.connect.__all__)
     assert set(hub.connect.__all__) == {
         "Connector",
+        "ConnectorRuntime",
         "EventSink",
         "Mapped",
         "PushConnector",
@@ -17,7 +18,6 @@ def test_the_sdk_exports_exactly_its_documented_names() -> None:
         "SourceRecord",
         "StreamTarget",
         "mapped_events",
-        "run_connector",
     }
     for name in hub.connect.__all__:
         assert getattr(hub.connect, name).__doc__, f"{name} needs a docstring"
