@@ -24,13 +24,16 @@ class IncidentReportConnector(Connector):
     name = "emergency-reports"
     stream = "emergency.incident-report"
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
 
     def read(self, position: Any) -> Iterator[SourceRecord]:
+        """Rows after the last one taken (the checkpoint is its line number), so an
+        export that grows is read on from where the last run stopped."""
         text = self.path.read_text(encoding="utf-8-sig")
         for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-            yield SourceRecord(f"{self.path.name}:{line}", row)
+            if position is None or line > position:
+                yield SourceRecord(f"{self.path.name}:{line}", row, position=line)
 
     def map(self, record: SourceRecord) -> Mapping[str, Any]:
         row: dict[str, str] = {k: (v or "").strip() for k, v in record.raw.items() if k}

@@ -1,4 +1,21 @@
-"""Map a parsed CAP alert to a ``meteorology.warning`` event: envelope, signal, CAP fields."""
+"""Map a parsed CAP alert to ``meteorology.warning`` events: envelope, signal, CAP fields.
+
+What each CAP status becomes:
+
+- ``Actual``: a warning.
+- ``Exercise`` and ``Test``: carried like any warning, with ``envelope.exercise`` true,
+  so that coordination reports and assessments never count them as real.
+- ``System``: no event. These are the alerting network's own messages (the heartbeats
+  some networks send every minute); they warn of nothing, and dead-lettering each one
+  would bury the rejections that matter.
+- ``Draft``: refused, so it is dead-lettered with the reason: a draft is not an issued
+  alert, and one in a live feed is a mistake a person should see.
+
+CAP 1.1 alerts are carried, with ``cap_version`` "1.1" (from their namespace), and
+render back as 1.1. An update or cancellation keeps ``references`` as CAP writes them
+and adds ``referenced_event_ids``: the event id of every alert it references, made the
+same way as its own, so a consumer finds the events it replaces without parsing CAP.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +23,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from connectors.meteorology_cap.areas import envelope_area
+from connectors.meteorology_cap.parser import CapError
 from connectors.meteorology_cap.signals import LEVEL_BY_CAP_SEVERITY, LEVEL_BY_COLOR, find_signal
 
 # Stable ids: the same alert read twice is the same event (consumers dedupe on it).
@@ -19,21 +38,40 @@ CATEGORY_BY_CAP = {
     "Security": "SOCIAL_SECURITY",
 }
 SENSITIVITY_BY_SCOPE = {"Public": "PUBLIC", "Restricted": "INTERNAL", "Private": "RESTRICTED"}
-DISTRICT_GEOCODES = frozenset({"GB2260", "GB/T 2260", "ADCODE", "行政区划代码"})
+NOT_ISSUED = {
+    "System": "a System message is the alerting network's own and warns of nothing",
+    "Draft": "a Draft is not an issued alert",
+}
 
 
-def cap_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+def warnings_of(alert: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alert's events: none for a System message, else its one warning."""
+    return [] if alert["status"] == "System" else [to_warning(alert)]
 
 
 def to_warning(alert: dict[str, Any]) -> dict[str, Any]:
+    """The warning event for one alert; ``CapError`` for a status that makes none."""
+    if alert["status"] in NOT_ISSUED:
+        raise CapError("status", f"{alert['status']}: {NOT_ISSUED[alert['status']]}")
     info = alert["info"][0] if alert["info"] else None
-    signal = find_signal(info["event"]) if info else None
+    signal = find_signal(alert["info"])
     return {
         "envelope": _envelope(alert, info, signal),
         "signal": signal,
         **alert,
+        "referenced_event_ids": [
+            event_id(*reference.split(",")[:2]) for reference in alert["references"]
+        ],
     }
+
+
+def event_id(sender: str, identifier: str) -> str:
+    """The event id of the alert ``identifier`` from ``sender``, which CAP makes unique."""
+    return str(uuid.uuid5(CAP_NAMESPACE, f"{sender}|{identifier}"))
+
+
+def cap_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 def _envelope(
@@ -42,15 +80,14 @@ def _envelope(
     # When the warning took effect: onset may lie hours ahead for a forecast.
     occurred = (info and info["effective"]) or alert["sent"]
     return {
-        "event_id": str(uuid.uuid5(CAP_NAMESPACE, f"{alert['sender']}|{alert['identifier']}")),
+        "event_id": event_id(alert["sender"], alert["identifier"]),
         "occurred_at": cap_time(occurred),
         "incident_id": alert["incidents"],
         "classification": _classification(info, signal),
         # A cancellation grades nothing: the level it names has ended.
         "severity": None if alert["msg_type"] == "Cancel" else _level(info, signal),
-        "area": _area(info),
+        "area": envelope_area(alert["info"]),
         "sensitivity": SENSITIVITY_BY_SCOPE[alert["scope"]],
-        # Exercise, Test, System and Draft alerts are not warnings of a real hazard.
         "exercise": alert["status"] != "Actual",
     }
 
@@ -73,63 +110,3 @@ def _level(info: dict[str, Any] | None, signal: dict[str, Any] | None) -> str | 
     if signal and signal["color"]:
         return LEVEL_BY_COLOR[signal["color"]]
     return LEVEL_BY_CAP_SEVERITY.get(info["severity"]) if info else None
-
-
-def _area(info: dict[str, Any] | None) -> dict[str, Any] | None:
-    areas = info["areas"] if info else []
-    if not areas:
-        return None
-    district = next(
-        (
-            g["value"]
-            for a in areas
-            for g in a["geocodes"]
-            if g["name"].upper() in DISTRICT_GEOCODES
-            and g["value"].isdigit()
-            and len(g["value"]) == 6
-        ),
-        None,
-    )
-    polygon = next((p for a in areas for p in a["polygons"]), None)
-    circle = next((c for a in areas for c in a["circles"]), None)
-    return {
-        "district_code": district,
-        "description": "; ".join(a["area_desc"] for a in areas),
-        "point": None,
-        "polygon": parse_polygon(polygon) if polygon else None,
-        "circle": parse_circle(circle) if circle else None,
-    }
-
-
-def parse_polygon(text: str) -> list[dict[str, float]]:
-    """CAP polygons are ``lat,lon`` pairs, latitude first (unlike GeoJSON)."""
-    points = []
-    for pair in text.split():
-        lat, _, lon = pair.partition(",")
-        points.append({"lat": _coordinate(lat, 90), "lon": _coordinate(lon, 180)})
-    if len(points) < 4 or points[0] != points[-1]:
-        raise ValueError(f"CAP polygon needs 4 or more pairs, first equal to last: {text[:60]!r}")
-    return points
-
-
-def parse_circle(text: str) -> dict[str, Any]:
-    center, _, radius = text.strip().partition(" ")
-    lat, _, lon = center.partition(",")
-    try:
-        radius_km = float(radius)
-    except ValueError:
-        raise ValueError(f"CAP circle radius is not a number: {text!r}") from None
-    return {
-        "center": {"lat": _coordinate(lat, 90), "lon": _coordinate(lon, 180)},
-        "radius_km": radius_km,
-    }
-
-
-def _coordinate(text: str, bound: float) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"CAP coordinate {text!r} is not a number") from None
-    if not -bound <= value <= bound:
-        raise ValueError(f"CAP coordinate {value} is out of range ±{bound}")
-    return value

@@ -1,8 +1,11 @@
-"""Render a ``meteorology.warning`` event back into an OASIS CAP 1.2 alert.
+"""Render a ``meteorology.warning`` event back into the OASIS CAP alert it came from.
 
 The warning schema keeps every CAP element in CAP's own text form, so the way back is
-exact: parsing the rendered XML gives the same fields as parsing the original. What is
-not kept is what the schema has no place for: XML signatures and foreign elements.
+exact: parsing the rendered XML gives the same fields as parsing the original. The
+version is the event's ``cap_version``: a CAP 1.1 alert comes back in the 1.1
+namespace, since its elements and values are 1.1's; an event without one (written
+before the version was recorded) comes back as 1.2. What is not kept is what the
+schema has no place for: XML signatures and foreign elements.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-CAP12 = "urn:oasis:names:tc:emergency:cap:1.2"
+from connectors.meteorology_cap.vocabulary import NAMESPACE_BY_VERSION
 
 
 def to_cap(warning: Mapping[str, Any]) -> bytes:
-    """CAP 1.2 XML (UTF-8, with declaration) for one warning event."""
-    alert = Element("alert", {"xmlns": CAP12})
+    """CAP XML (UTF-8, with declaration) for one warning event, in its CAP version."""
+    version = warning.get("cap_version") or "1.2"
+    if version not in NAMESPACE_BY_VERSION:
+        raise ValueError(f"cap_version {version!r} is not one of {', '.join(NAMESPACE_BY_VERSION)}")
+    alert = Element("alert", {"xmlns": NAMESPACE_BY_VERSION[version]})
     _text(alert, "identifier", warning["identifier"])
     _text(alert, "sender", warning["sender"])
     _text(alert, "sent", warning["sent"])
