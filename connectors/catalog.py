@@ -30,11 +30,16 @@ CONNECTORS: dict[str, type[Connector]] = {
     )
 }
 
-#: What `hub dev` feeds each connector.
-DEMO_SOURCES: dict[str, Path] = {
-    "meteorology-cap": SAMPLES / "cap",
-    "emergency-reports": SAMPLES / "incidents.csv",
-    "health-capacity": SAMPLES / "hospital-capacity.csv",
-    "commerce-supplies": SAMPLES / "supplies-inventory.xlsx",
-    "housing-monitoring": SAMPLES / "slope-readings.csv",
+#: What `hub dev` feeds each connector: a file or folder of samples, or a URL on the
+#: samples server it starts for the demo (``{samples}``), or the SQLite database it
+#: seeds from ``police_incidents.sql`` (``{police_db}``).
+DEMO_SOURCES: dict[str, str] = {
+    "meteorology-cap": str(SAMPLES / "cap"),
+    "meteorology-cap-feed": "{samples}/cap-feed/index.atom",
+    "emergency-reports": str(SAMPLES / "incidents.csv"),
+    "health-capacity": str(SAMPLES / "hospital-capacity.csv"),
+    "commerce-supplies": str(SAMPLES / "supplies-inventory.xlsx"),
+    "housing-monitoring": str(SAMPLES / "slope-readings.csv"),
+    "police-incidents": "{police_db}",
+    "road-closures": "{samples}/road_closures.json",
 }

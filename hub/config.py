@@ -55,6 +55,12 @@ class KafkaSettings(_Section):
     # should not wait, and under load batches fill while a request is in flight anyway
     # (bench/pipeline.py and bench/integrator.py publish as fast at 0 as at 5 ms).
     linger_ms: int = Field(default=0, ge=0, le=1_000)
+    #: The largest request a producer sends; the hub raises it to fit the catalogue's
+    #: largest ``max_message_bytes``.
+    max_request_bytes: int = Field(default=1_048_576, ge=65_536, le=64 * 1024 * 1024)
+    #: ``gzip`` compresses each batch (CAP text shrinks about tenfold); ``none`` spends
+    #: no CPU on it. Consumers decompress by themselves.
+    compression: Literal["none", "gzip"] = "none"
 
 
 class BrokerSettings(_Section):

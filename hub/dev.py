@@ -108,12 +108,24 @@ def _scenario_then_tour(
 
 
 def _run_demo_connectors(running: HubStack, say: Callable[..., None]) -> None:
-    from connectors.catalog import CONNECTORS, DEMO_SOURCES
+    from connectors.catalog import CONNECTORS, DEMO_SOURCES, SAMPLES
+    from connectors.police_incidents import seed_sqlite
     from hub.connect.loading import construct
+    from hub.demo.samples_server import serving_samples
 
-    connectors = [construct(CONNECTORS[name], source) for name, source in DEMO_SOURCES.items()]
-    reports = running.run_connectors(connectors)
-    for name, connector, report in zip(DEMO_SOURCES, connectors, reports, strict=True):
+    police_db = seed_sqlite(running.settings.var_dir / "dev" / "police.db")
+    with serving_samples(SAMPLES) as samples:
+        sources = {
+            name: source.format(samples=samples, police_db=police_db)
+            for name, source in DEMO_SOURCES.items()
+        }
+        connectors = [construct(CONNECTORS[name], source) for name, source in sources.items()]
+        try:
+            reports = running.run_connectors(connectors)
+        finally:
+            for connector in connectors:
+                connector.close()
+    for name, connector, report in zip(sources, connectors, reports, strict=True):
         say(f"\nconnector {name} -> {connector.stream}: {report.summary()}")
 
 

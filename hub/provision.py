@@ -19,7 +19,7 @@ from hub.catalog.files import SchemaCatalog
 from hub.config import Settings
 from hub.errors import ConfigError
 from hub.policy.loader import load_policy
-from hub.policy.model import Policy
+from hub.policy.model import Policy, Stream
 from hub.registry.entities import SubjectSchema, SubmittedSchema
 from hub.registry.errors import RegistryError
 from hub.registry.service import RegistryService
@@ -37,12 +37,20 @@ class Provisioned:
     created_topics: list[str]
 
 
+def _sized(stream: Stream) -> tuple[tuple[str, str], ...]:
+    """A stream with a larger limit than Kafka's default says so to the broker, with
+    room for the record batch's own overhead."""
+    if stream.max_message_bytes <= 1_000_000:
+        return ()
+    return (("max.message.bytes", str(stream.max_message_bytes + 64 * 1024)),)
+
+
 def provision(settings: Settings, *, engine: Engine, bus: Bus) -> Provisioned:
     upgrade(engine)
     policy = load_policy(settings.policies_dir)
     schemas = register_catalogue(settings, sessions=make_sessions(engine), policy=policy)
-    specs = [TopicSpec(s.topic, s.partitions) for s in policy.streams]
-    specs += [TopicSpec(dead_letter_topic(s.topic), 1) for s in policy.streams]
+    specs = [TopicSpec(s.topic, s.partitions, config=_sized(s)) for s in policy.streams]
+    specs += [TopicSpec(dead_letter_topic(s.topic), 1, config=_sized(s)) for s in policy.streams]
     specs.append(TopicSpec(CHECKPOINT_TOPIC, 1))
     created = bus.admin().ensure_topics(specs)
     if created:

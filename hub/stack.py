@@ -28,7 +28,7 @@ from hub.bus.factory import open_bus
 from hub.bus.protocols import Bus, Publisher
 from hub.config import Settings
 from hub.connect import Connector, EventSink, RunReport, StreamTarget
-from hub.connect.assemble import DEFAULT_MAX_MESSAGE_BYTES, outbox_path
+from hub.connect.assemble import outbox_path
 from hub.connect.encoding import AvroEncoder, Encoder
 from hub.connect.outbox import Outbox
 from hub.connect.runtime import ConnectorRuntime
@@ -143,7 +143,6 @@ class HubStack:
             encoders[stream_id] = AvroEncoder(
                 target,
                 CompiledSchema.from_text(registered.schema_id, decodable.text),
-                max_bytes=DEFAULT_MAX_MESSAGE_BYTES,
             )
         return ConnectorRuntime(
             connector,
@@ -194,7 +193,8 @@ def open_stack(
             broker = EmbeddedBroker.from_settings(settings.broker, log_path=broker_log)
             stack.enter_context(broker)
             bootstrap = broker.bootstrap
-        ready = settings.with_bootstrap(bootstrap)
+        policy = load_policy(settings.policies_dir)
+        ready = _fitted(settings.with_bootstrap(bootstrap), policy)
         engine = make_engine(ready.database)
         stack.callback(engine.dispose)
         bus = open_bus(ready.kafka)
@@ -204,7 +204,7 @@ def open_stack(
             bus=bus,
             engine=engine,
             sessions=sessions,
-            policy=load_policy(ready.policies_dir),
+            policy=policy,
             registry=RegistryService(sessions),
             broker=broker,
         )
@@ -215,6 +215,16 @@ def open_stack(
         else:
             upgrade(engine)
         yield running
+
+
+def _fitted(settings: Settings, policy: Policy) -> Settings:
+    """Producers' requests large enough for the catalogue's largest event, with room for
+    the batch around it."""
+    largest = max((s.max_message_bytes for s in policy.streams), default=0) + 64 * 1024
+    if largest <= settings.kafka.max_request_bytes:
+        return settings
+    kafka = settings.kafka.model_copy(update={"max_request_bytes": largest})
+    return settings.model_copy(update={"kafka": kafka})
 
 
 @contextmanager

@@ -6,7 +6,7 @@ connector SDK; linking the gateway's read spans to those publish traces is futur
 
 from __future__ import annotations
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.propagate import inject
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -44,7 +44,40 @@ def configure(settings: TelemetrySettings) -> None:
         exporter = OTLPSpanExporter(endpoint=endpoint) if endpoint else OTLPSpanExporter()
         provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+    _configure_metrics(settings)
     _configured = True
+
+
+def _configure_metrics(settings: TelemetrySettings) -> None:
+    """Metrics (the connectors' counts and outbox depth) go where the spans go."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import (
+        ConsoleMetricExporter,
+        MetricExporter,
+        PeriodicExportingMetricReader,
+    )
+
+    exporter: MetricExporter
+    if settings.exporter == "console":
+        exporter = ConsoleMetricExporter()
+    elif settings.exporter == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        endpoint = settings.otlp_endpoint
+        exporter = (
+            OTLPMetricExporter(endpoint=endpoint.replace("/v1/traces", "/v1/metrics"))
+            if endpoint
+            else OTLPMetricExporter()
+        )
+    else:
+        return
+    resource = Resource.create({"service.name": settings.service_name})
+    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=60_000)
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[reader]))
+
+
+def meter(name: str) -> metrics.Meter:
+    return metrics.get_meter(name)
 
 
 def tracer(name: str) -> trace.Tracer:

@@ -25,6 +25,9 @@ class TopicSpec:
     name: str
     partitions: int = 1
     replication: int = 1
+    #: Topic settings to create it with (``max.message.bytes`` ...); an existing topic
+    #: keeps its own.
+    config: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

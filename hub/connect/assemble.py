@@ -22,7 +22,7 @@ from hub.connect.transport import GatewayTransport
 from hub.errors import ConfigError
 from hub.serde.avro import CompiledSchema
 
-#: Kafka's own default for a record (``max.message.bytes``), less room for the batch.
+#: A stream's limit when the gateway does not say (an older gateway): the catalogue's default.
 DEFAULT_MAX_MESSAGE_BYTES = 1_000_000
 
 
@@ -51,9 +51,9 @@ def gateway_runtime(
                 topic=entry["topic"],
                 sensitivity=entry["sensitivity"],
                 classification_required=entry.get("classification", "required") == "required",
+                max_message_bytes=entry.get("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES),
             ),
             CompiledSchema.from_text(int(latest["id"]), latest["schema"]),
-            max_bytes=DEFAULT_MAX_MESSAGE_BYTES,
         )
     return ConnectorRuntime(
         connector,

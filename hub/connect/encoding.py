@@ -46,82 +46,78 @@ class Encoder(Protocol):
     ) -> Entry: ...
 
 
-class AvroEncoder:
+class _Encoder:
+    """What both encoders share: complete the event, make its bytes, hold them to the
+    stream's limit."""
+
+    content_type: tuple[str, bytes]
+
+    def __init__(self, target: StreamTarget, schema: CompiledSchema) -> None:
+        self.target = target
+        self.schema = schema
+
+    def encode(
+        self,
+        event: Mapping[str, Any],
+        *,
+        connector: str,
+        record: SourceRecord,
+        index: int,
+        headers: Headers,
+    ) -> Entry:
+        completed = complete(self.target, event, connector=connector, record=record, index=index)
+        value = self._bytes(completed)
+        if len(value) > self.target.max_message_bytes:
+            raise RecordRejected(
+                "",
+                f"the event is {len(value):,} bytes, over {self.target.id}'s limit of"
+                f" {self.target.max_message_bytes:,} (max_message_bytes in streams.yaml)",
+            )
+        event_id = str(completed["envelope"]["event_id"])
+        return Entry(
+            kind="event",
+            stream=self.target.id,
+            topic=self._topic(),
+            event_id=event_id,
+            key=event_id.encode(),
+            value=value,
+            headers=[self.content_type, *headers],
+            ref=record.ref,
+        )
+
+    def _bytes(self, completed: dict[str, Any]) -> bytes:
+        raise NotImplementedError
+
+    def _topic(self) -> str:
+        return self.target.topic
+
+
+class AvroEncoder(_Encoder):
     """For Kafka: Confluent-framed Avro under the stream's registered schema."""
 
-    def __init__(self, target: StreamTarget, schema: CompiledSchema, *, max_bytes: int) -> None:
-        self.target = target
-        self.schema = schema
-        self.max_bytes = max_bytes
+    content_type = AVRO
+
+    def __init__(self, target: StreamTarget, schema: CompiledSchema) -> None:
+        super().__init__(target, schema)
         self._serialize = AvroSerializer(schema)
 
-    def encode(
-        self,
-        event: Mapping[str, Any],
-        *,
-        connector: str,
-        record: SourceRecord,
-        index: int,
-        headers: Headers,
-    ) -> Entry:
-        completed = complete(self.target, event, connector=connector, record=record, index=index)
-        value = self._serialize(completed)
-        _within(self.target, len(value), self.max_bytes)
-        event_id = str(completed["envelope"]["event_id"])
-        return Entry(
-            kind="event",
-            stream=self.target.id,
-            topic=self.target.topic,
-            event_id=event_id,
-            key=event_id.encode(),
-            value=value,
-            headers=[AVRO, *headers],
-            ref=record.ref,
-        )
+    def _bytes(self, completed: dict[str, Any]) -> bytes:
+        return self._serialize(completed)
 
 
-class JsonEncoder:
+class JsonEncoder(_Encoder):
     """For the gateway's publish API: the event as JSON, validated here first so that a
-    bad one is dead-lettered locally rather than refused by the gateway later."""
+    bad one is dead-lettered locally rather than refused by the gateway later. Its
+    "topic" is the stream id, the route's name for it."""
 
-    def __init__(self, target: StreamTarget, schema: CompiledSchema, *, max_bytes: int) -> None:
-        self.target = target
-        self.schema = schema
-        self.max_bytes = max_bytes
+    content_type = JSON
 
-    def encode(
-        self,
-        event: Mapping[str, Any],
-        *,
-        connector: str,
-        record: SourceRecord,
-        index: int,
-        headers: Headers,
-    ) -> Entry:
-        completed = complete(self.target, event, connector=connector, record=record, index=index)
+    def _bytes(self, completed: dict[str, Any]) -> bytes:
         self.schema.validate(completed)
-        value = orjson.dumps(completed, option=orjson.OPT_UTC_Z)
-        _within(self.target, len(value), self.max_bytes)
-        event_id = str(completed["envelope"]["event_id"])
-        return Entry(
-            kind="event",
-            stream=self.target.id,
-            topic=self.target.id,
-            event_id=event_id,
-            key=event_id.encode(),
-            value=value,
-            headers=[JSON, *headers],
-            ref=record.ref,
-        )
+        return orjson.dumps(completed, option=orjson.OPT_UTC_Z)
 
-
-def _within(target: StreamTarget, size: int, limit: int) -> None:
-    if size > limit:
-        raise RecordRejected(
-            "",
-            f"the event is {size:,} bytes, over {target.id}'s limit of {limit:,}"
-            " (max_message_bytes in the stream catalogue)",
-        )
+    def _topic(self) -> str:
+        return self.target.id
 
 
 def dead_letter(

@@ -22,6 +22,7 @@ from hub.bus.records import Headers
 from hub.connect.base import Connector, SourceRecord
 from hub.connect.encoding import Encoder, dead_letter
 from hub.connect.envelope import events_of
+from hub.connect.metrics import ConnectorMetrics
 from hub.connect.outbox import Entry, Outbox
 from hub.connect.sender import Backoff, Sender
 from hub.connect.transport import Transport
@@ -92,6 +93,7 @@ class ConnectorRuntime:
         commit_s: float = 0.2,
         send_timeout_s: float = 30.0,
         backoff: Backoff | None = None,
+        metrics: ConnectorMetrics | None = None,
     ) -> None:
         missing = {connector.stream, *connector.also} - set(encoders)
         if missing:
@@ -102,6 +104,7 @@ class ConnectorRuntime:
         self._batch_max = batch_max
         self._commit_s = commit_s
         self._transport = transport
+        self.metrics = metrics or ConnectorMetrics(connector.name, outbox)
         self.sender = Sender(
             outbox,
             transport,
@@ -109,6 +112,7 @@ class ConnectorRuntime:
             batch=batch_max,
             timeout_s=send_timeout_s,
             backoff=backoff,
+            metrics=self.metrics,
         )
         self.report = RunReport()
         self._take_lock = threading.Lock()
@@ -187,6 +191,8 @@ class ConnectorRuntime:
                     counts={"read": batch.records},
                 )
                 self.report.read += batch.records
+                dead = sum(1 for e in batch.entries if e.kind == "dead-letter")
+                self.metrics.taken(batch.records, dead)
                 self.sender.wake.set()
         finally:
             batch.span.end()

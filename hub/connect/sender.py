@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from hub.connect.encoding import failure_headers
+from hub.connect.metrics import ConnectorMetrics
 from hub.connect.outbox import Entry, Outbox, Queued
 from hub.connect.transport import Transport, Verdict
 from hub.errors import RecordRefused
@@ -48,6 +49,7 @@ class Sender:
         batch: int = 500,
         timeout_s: float = 30.0,
         backoff: Backoff | None = None,
+        metrics: ConnectorMetrics | None = None,
     ) -> None:
         self._outbox = outbox
         self._transport = transport
@@ -56,6 +58,7 @@ class Sender:
         self._timeout_s = timeout_s
         self._backoff = backoff or Backoff()
         self.wake = threading.Event()
+        self._metrics = metrics
 
     def round(self) -> Round:
         queued = self._outbox.waiting(self._batch)
@@ -64,6 +67,8 @@ class Sender:
         outcomes = self._transport.send(queued, self._timeout_s)
         sent = [q for q, o in zip(queued, outcomes, strict=True) if o.verdict is Verdict.SENT]
         self._outbox.sent(sent)
+        if self._metrics is not None:
+            self._metrics.sent(sum(1 for q in sent if q.entry.kind == "event"))
         again = [
             (q, o.reason)
             for q, o in zip(queued, outcomes, strict=True)
@@ -75,6 +80,8 @@ class Sender:
         if again:
             reason = again[0][1]
             self._outbox.failed([q for q, _ in again], reason)
+            if self._metrics is not None:
+                self._metrics.failed()
             return Round(len(sent), retry=True, reason=reason)
         return Round(len(sent), retry=False)
 

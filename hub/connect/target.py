@@ -29,6 +29,7 @@ class StreamTarget:
             is about. False for routine streams, whose events may carry none; an event
             that names an incident needs one either way. True unless told, as the
             catalogue's default is.
+        max_message_bytes: The largest encoded event the stream takes.
     """
 
     id: str
@@ -36,6 +37,7 @@ class StreamTarget:
     topic: str
     sensitivity: str = "internal"
     classification_required: bool = True
+    max_message_bytes: int = 1_000_000
 
     @classmethod
     def of(cls, stream: Stream) -> StreamTarget:
@@ -45,6 +47,7 @@ class StreamTarget:
             topic=stream.topic,
             sensitivity=stream.sensitivity,
             classification_required=stream.classification_required,
+            max_message_bytes=stream.max_message_bytes,
         )
 
     @property

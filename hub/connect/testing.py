@@ -31,7 +31,6 @@ from typing import Any
 
 from hub.bus.protocols import Admin, BeyondEnd, Follower, Positions, Publisher, Reader
 from hub.bus.records import BusRecord, Delivered, Headers, ReadResult, TopicSpec
-from hub.connect.assemble import DEFAULT_MAX_MESSAGE_BYTES
 from hub.connect.base import Connector
 from hub.connect.encoding import AvroEncoder
 from hub.connect.offline import offline_target
@@ -234,7 +233,7 @@ def run_in_memory(connector: Connector, folder: Path, *, bus: MemoryBus | None =
     encoders: dict[str, AvroEncoder] = {}
     for stream_id in (connector.stream, *connector.also):
         target, schema = offline_target(stream_id)
-        encoders[stream_id] = AvroEncoder(target, schema, max_bytes=DEFAULT_MAX_MESSAGE_BYTES)
+        encoders[stream_id] = AvroEncoder(target, schema)
     outbox = Outbox(folder / f"{connector.name}.outbox.db")
     runtime = ConnectorRuntime(
         connector, encoders=encoders, outbox=outbox, transport=KafkaTransport(bus.publisher())

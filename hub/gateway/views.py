@@ -32,6 +32,8 @@ class StreamView(BaseModel):
     #: ``required``: every event names its kind of emergency; ``optional``: a routine
     #: stream, whose events may carry none (and then match no classification filter).
     classification: ClassificationRule
+    #: The largest encoded event the stream takes (a connector checks before sending).
+    max_message_bytes: int
     links: StreamLinks
     #: What the caller sees of it (one entry only): grant, purpose, filter, masks.
     access: dict[str, Any] | None = None
@@ -55,6 +57,7 @@ class StreamView(BaseModel):
             update_frequency=stream.update_frequency,
             retention=stream.retention,
             classification=stream.classification,
+            max_message_bytes=stream.max_message_bytes,
             links=StreamLinks(
                 self=f"/v1/streams/{stream.id}", events=f"/v1/streams/{stream.id}/events"
             ),

@@ -74,6 +74,11 @@ class Stream(Rule):
     #: describe no emergency; required unless declared, so a stream never loses its
     #: categories by omission. Any event naming an incident carries one regardless.
     classification: ClassificationRule = "required"
+    #: The largest event the stream takes, in bytes as encoded (Avro). The SDK refuses
+    #: a larger one to the dead-letter topic; the topic is created with it as its
+    #: ``max.message.bytes``. Kafka's own default is about 1 MB; raise it for streams
+    #: whose events carry large documents (a national CAP warning's full text).
+    max_message_bytes: int = Field(default=1_000_000, ge=1_024, le=16 * 1024 * 1024)
 
     @model_validator(mode="after")
     def _owner_prefix(self) -> Stream:

@@ -94,7 +94,7 @@ class SdkCases:
             made.append(
                 ConnectorRuntime(
                     connector,
-                    encoders={connector.stream: AvroEncoder(target, compiled, max_bytes=1_000_000)},
+                    encoders={connector.stream: AvroEncoder(target, compiled)},
                     outbox=Outbox(tmp_path / f"outbox-{len(made)}.db"),
                     transport=KafkaTransport(bus.publisher()),
                 )

@@ -65,7 +65,10 @@ class KafkaAdmin:
             existing = set(admin.list_topics())
             missing = [spec for spec in specs if spec.name not in existing]
             if missing:
-                new = [NewTopic(s.name, s.partitions, s.replication) for s in missing]
+                new = [
+                    NewTopic(s.name, s.partitions, s.replication, topic_configs=dict(s.config))
+                    for s in missing
+                ]
                 try:
                     admin.create_topics(new)
                 except TopicAlreadyExistsError:

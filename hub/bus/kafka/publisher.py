@@ -81,6 +81,8 @@ class KafkaPublisher:
                 acks="all",
                 linger_ms=settings.linger_ms,
                 batch_size=settings.batch_bytes,
+                max_request_size=settings.max_request_bytes,
+                compression_type=None if settings.compression == "none" else settings.compression,
                 partitioner=_Partitioner(),
                 retries=5,
                 request_timeout_ms=settings.request_timeout_ms,

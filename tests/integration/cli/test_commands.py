@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from connectors.catalog import DEMO_SOURCES
 from hub.bus.broker import free_port
 from hub.bus.factory import open_bus
 from hub.config import KafkaSettings
@@ -101,6 +102,9 @@ def _tour(process: subprocess.Popen[str], tmp_path: Path, port: int) -> None:
             in output
         )
         assert "incidents.csv:4: occurred_at" in output
+        # Every department's connector ran, the HTTP and SQL ones on the demo's own sources.
+        for name in DEMO_SOURCES:
+            assert re.search(rf"connector {name} -> \S+: [1-9]\d* read, [1-9]\d* published", output)
         # The demo scenario ran over HTTP before the tour: reads, acknowledgements, a refusal.
         assert "health read 2 incident reports and 3 warnings, and acknowledged 3" in output
         assert "commerce was refused the incident reports (403)" in output

@@ -105,7 +105,7 @@ def test_every_event_is_delivered_after_the_broker_comes_back(
     outbox = Outbox(tmp_path / "outbox.db")
     runtime = ConnectorRuntime(
         Reports(),
-        encoders={STREAM: AvroEncoder(target, schema, max_bytes=1_000_000)},
+        encoders={STREAM: AvroEncoder(target, schema)},
         outbox=outbox,
         transport=KafkaTransport(bus.publisher()),
         batch_max=200,

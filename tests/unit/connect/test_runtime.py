@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,6 @@ from typing import Any
 import pytest
 
 from hub.connect import Connector, RecordRejected, SourceRecord
-from hub.connect.assemble import DEFAULT_MAX_MESSAGE_BYTES
 from hub.connect.encoding import AvroEncoder
 from hub.connect.offline import offline_target
 from hub.connect.outbox import Outbox
@@ -70,13 +70,10 @@ class Numbered(Connector):
 
 def runtime(connector: Connector, bus: MemoryBus, path: Path, **options: Any) -> ConnectorRuntime:
     target, schema = offline_target(STREAM)
+    target = replace(target, max_message_bytes=options.pop("max_bytes", target.max_message_bytes))
     return ConnectorRuntime(
         connector,
-        encoders={
-            STREAM: AvroEncoder(
-                target, schema, max_bytes=options.pop("max_bytes", DEFAULT_MAX_MESSAGE_BYTES)
-            )
-        },
+        encoders={STREAM: AvroEncoder(target, schema)},
         outbox=Outbox(path / "outbox.db", max_rows=options.pop("max_rows", 1_000_000)),
         transport=KafkaTransport(bus.publisher()),
         **options,
@@ -137,7 +134,10 @@ def test_an_event_over_the_streams_size_limit_is_dead_lettered(tmp_path: Path) -
     running.run(drain_s=5)
     assert len(bus.records(TOPIC)) == 2
     (dead,) = bus.records(f"{TOPIC}.dlq")
-    assert b"over emergency.incident-report's limit of 2,000" in dict(dead.headers)["reason"]
+    assert (
+        b"over emergency.incident-report's limit of 2,000 (max_message_bytes"
+        in dict(dead.headers)["reason"]
+    )
 
 
 def test_a_record_the_broker_refuses_becomes_its_dead_letter(tmp_path: Path) -> None:
@@ -225,3 +225,47 @@ def test_a_full_outbox_stops_the_taking_until_the_hub_takes_some(
     stop.set()
     assert result and result[0].read == 40 and result[0].waiting == 0
     assert len(bus.records(TOPIC)) == 40
+
+
+def test_the_runtime_reports_its_counts_and_outbox_as_metrics(tmp_path: Path) -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    from hub.connect.metrics import ConnectorMetrics
+
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader])
+    bus = MemoryBus()
+    bus.available = False
+    outbox = Outbox(tmp_path / "outbox.db")
+    target, schema = offline_target(STREAM)
+    running = ConnectorRuntime(
+        Numbered(6, poison=frozenset({1})),
+        encoders={STREAM: AvroEncoder(target, schema)},
+        outbox=outbox,
+        transport=KafkaTransport(bus.publisher()),
+        backoff=Backoff(0.05, 0.1),
+        metrics=ConnectorMetrics("numbered", outbox, meter=provider.get_meter("test")),
+    )
+
+    def values() -> dict[str, float]:
+        data = reader.get_metrics_data()
+        assert data is not None
+        found: dict[str, float] = {}
+        for resource in data.resource_metrics:
+            for scope in resource.scope_metrics:
+                for metric in scope.metrics:
+                    point = next(iter(metric.data.data_points))
+                    assert dict(point.attributes or {}) == {"linkage.connector": "numbered"}
+                    found[metric.name.removeprefix("linkage.connector.")] = point.value
+        return found
+
+    down = running.run(drain_s=0.3)
+    assert down.waiting == 6, "five events and a dead letter wait for the broker"
+    during = values()
+    assert (during["records_read"], during["dead_lettered"]) == (6, 1)
+    assert during["outbox_depth"] == 6 and during["lag"] >= 0 and during["send_failures"] >= 1
+    bus.available = True
+    running.run(drain_s=5)
+    after = values()
+    assert after["events_published"] == 5 and after["outbox_depth"] == 0 and after["lag"] == 0
