@@ -43,6 +43,10 @@ def run(
     drain_s: Annotated[
         float, typer.Option(help="how long to wait for the outbox to empty before exiting")
     ] = 30.0,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(help="a connector option as KEY=VALUE (e.g. encoding=gb18030); repeatable"),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Take the source's new records into the connector's outbox and send them.
@@ -55,7 +59,8 @@ def run(
     """
     configure_logging(verbose)
     settings = load_settings()
-    chosen = run_or_exit(lambda: _load(connector, source))
+    options = run_or_exit(lambda: _options(option or []))
+    chosen = run_or_exit(lambda: _load(connector, source, options))
     path = outbox or _outbox_path(settings, chosen)
     report = run_or_exit(lambda: _run(settings, chosen, path, follow=follow, drain_s=drain_s))
     typer.echo(f"{chosen.name} -> {chosen.stream}: {report.summary()}")
@@ -65,11 +70,23 @@ def run(
         raise typer.Exit(3)
 
 
-def _load(spec: str, source: str | None) -> Connector:
+def _options(given: list[str]) -> dict[str, str]:
+    from hub.errors import ConfigError
+
+    options = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {item!r}: write it as KEY=VALUE")
+        options[key.strip().replace("-", "_")] = value
+    return options
+
+
+def _load(spec: str, source: str | None, options: dict[str, str]) -> Connector:
     from connectors.catalog import CONNECTORS
     from hub.connect.loading import load_connector
 
-    return load_connector(spec, source, CONNECTORS)
+    return load_connector(spec, source, CONNECTORS, options)
 
 
 def _outbox_path(settings: Settings, connector: Connector) -> Path:

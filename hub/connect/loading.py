@@ -42,14 +42,58 @@ def connector_classes(path: Path) -> list[type[Connector]]:
     ]
 
 
-def construct(cls: type[Connector] | Factory, source: str | Path) -> Connector:
-    """A connector class takes what it reads as its one argument (the base class cannot
-    say so: each names it for itself)."""
-    return cast(Factory, cls)(str(source))
+def construct(
+    cls: type[Connector] | Factory, source: str | Path, options: Mapping[str, str] | None = None
+) -> Connector:
+    """A connector class takes what it reads as its first argument (the base class
+    cannot say so: each names it for itself), and ``options`` as keyword arguments, as
+    text; an option it does not take is refused by name."""
+    given = dict(options or {})
+    values: dict[str, object] = {}
+    if given:
+        accepted = _keywords(cls)
+        unknown = sorted(set(given) - set(accepted))
+        if unknown:
+            raise ConfigError(
+                f"the connector takes no option {', '.join(unknown)}; it takes"
+                f" {', '.join(sorted(accepted)) or 'none'}"
+            )
+        values = {name: _typed(name, text, accepted[name]) for name, text in given.items()}
+    return cast(Callable[..., Connector], cls)(str(source), **values)
+
+
+def _keywords(cls: type[Connector] | Factory) -> dict[str, object]:
+    """The options a connector takes, with their defaults."""
+    parameters = list(inspect.signature(cls).parameters.values())[1:]
+    return {
+        p.name: p.default
+        for p in parameters
+        if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    }
+
+
+def _typed(name: str, text: str, default: object) -> object:
+    """Text as the option's default is (a number, a yes/no), or as text."""
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false", "yes", "no", "1", "0"):
+                raise ValueError(text)
+            return text.lower() in ("true", "yes", "1")
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+    except ValueError:
+        kind = {bool: "true or false", int: "a whole number"}.get(type(default), "a number")
+        raise ConfigError(f"option {name}={text!r}: expected {kind}") from None
+    return text
 
 
 def load_connector(
-    spec: str, source: str | None, known: Mapping[str, type[Connector]]
+    spec: str,
+    source: str | None,
+    known: Mapping[str, type[Connector]],
+    options: Mapping[str, str] | None = None,
 ) -> Connector:
     """``spec`` is a name in ``known`` or a path to a module with one connector class;
     ``source`` is what the connector reads (a folder, a file, a URL)."""
@@ -70,6 +114,6 @@ def load_connector(
     if source is None:
         raise ConfigError("say what the connector reads with --source (a folder, file or URL)")
     try:
-        return construct(factory, source)
+        return construct(factory, source, options)
     except (OSError, ValueError, TypeError) as exc:
         raise ConfigError(f"the connector cannot use {source!r}: {exc}") from exc
