@@ -3,20 +3,17 @@ rows that changed since they were last taken."""
 
 from __future__ import annotations
 
-import logging
-import os
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.commerce_supplies.changes import Row, changed, digest, whole_file
 from connectors.commerce_supplies.mapping import inventory_event
 from connectors.commerce_supplies.workbook import ItemRow, item_rows, open_workbook
+from connectors.common.changes import Row, changed, digest, whole_file
+from connectors.common.exports import latest_export
 from hub.connect import Connector, RecordRejected, SourceRecord
-
-log = logging.getLogger(__name__)
 
 #: Namespace of this connector's event ids (see :func:`event_id`).
 EVENT_IDS = uuid.UUID("63025d15-f016-41cd-9538-0657c092c482")
@@ -40,7 +37,7 @@ class SuppliesInventoryConnector(Connector):
         self.source = Path(source)
 
     def read(self, position: Any) -> Iterator[SourceRecord]:
-        export = self._export()
+        export = latest_export(self.source, suffix=".xlsx", passed_over=_excel_lock)
         if export is None:
             return
         path, data = export
@@ -66,24 +63,6 @@ class SuppliesInventoryConnector(Connector):
         event = inventory_event(raw["cells"], _saved(raw.get("saved")))
         event["envelope"]["event_id"] = event_id(event)
         return event
-
-    def _export(self) -> tuple[Path, bytes] | None:
-        """The workbook's path and bytes; ``None`` while it is being saved (it is read
-        at the next poll) or when a folder holds none yet."""
-        path = self.source
-        if path.is_dir():
-            exports = sorted(
-                p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and p.name[:2] != "~$"
-            )
-            if not exports:
-                return None
-            path = exports[-1]
-        before = path.stat()
-        data = path.read_bytes()
-        if not _stood_still(before, path.stat(), len(data)):
-            log.info("%s is being saved; it is read at the next poll", path)
-            return None
-        return path, data
 
 
 def state(event: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +99,7 @@ def _saved(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def _stood_still(before: os.stat_result, after: os.stat_result, size: int) -> bool:
-    """Whether a file was left alone while it was read: same time and size after as
-    before, and all of it read."""
-    return before.st_mtime_ns == after.st_mtime_ns and before.st_size == after.st_size == size
+def _excel_lock(path: Path) -> bool:
+    """Excel's owner file (``~$`` and the workbook's name) beside a workbook someone
+    has open: not a workbook, and never the latest export."""
+    return path.name.startswith("~$")

@@ -14,14 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from connectors.commerce_supplies.headers import field_of
-from connectors.commerce_supplies.values import (
-    category,
-    count_time,
-    point,
-    quantity,
-    required_text,
-    text,
-)
+from connectors.commerce_supplies.values import category, count_time, quantity, required_text, text
+from connectors.common.values import point
 from hub.connect import RecordRejected
 
 

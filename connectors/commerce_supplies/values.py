@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
+from connectors.common.values import to_utc
 from hub.connect import RecordRejected
-
-#: Shenzhen's time (UTC+8, no daylight saving): what a time without an offset means.
-LOCAL = timezone(timedelta(hours=8), "CST")
 
 #: The schema's supply categories, by their symbols and by the words stock lists use.
 CATEGORIES: Mapping[str, str] = {
@@ -112,21 +110,7 @@ def count_time(value: Any, saved: datetime | None, field: str = "as_of") -> date
         raise RecordRejected(
             field, f"{value!r} is not a date: format the column as a date, or write 2015-12-19"
         )
-    if found.tzinfo is None:
-        found = found.replace(tzinfo=LOCAL)
-    return found.astimezone(UTC)
-
-
-def point(lat: Any, lon: Any) -> dict[str, float] | None:
-    if text(lat) == "" and text(lon) == "":
-        return None
-    try:
-        found = {"lat": float(text(lat)), "lon": float(text(lon))}
-    except ValueError:
-        raise RecordRejected("lat/lon", f"{lat!r}, {lon!r} are not decimal degrees") from None
-    if not (-90 <= found["lat"] <= 90 and -180 <= found["lon"] <= 180):
-        raise RecordRejected("lat/lon", f"{lat}, {lon} is not a point on Earth")
-    return found
+    return to_utc(found)
 
 
 def _parsed(value: str, field: str) -> datetime:

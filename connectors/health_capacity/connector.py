@@ -3,20 +3,17 @@ that changed since they were last taken."""
 
 from __future__ import annotations
 
-import logging
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from connectors.common.changes import Row, changed, digest, whole_file
+from connectors.common.exports import latest_export
 from connectors.health_capacity import table
-from connectors.health_capacity.changes import Row, changed, digest, whole_file
 from connectors.health_capacity.columns import Columns, undecodable
 from connectors.health_capacity.mapping import capacity_event
 from hub.connect import Connector, RecordRejected, SourceRecord
-
-log = logging.getLogger(__name__)
 
 #: Namespace of this connector's event ids (see :func:`event_id`).
 EVENT_IDS = uuid.UUID("c3ae6832-a300-45c4-a38d-1ec61fe0eedc")
@@ -43,7 +40,7 @@ class HospitalCapacityConnector(Connector):
         self.encoding = table.check_encoding(encoding)
 
     def read(self, position: Any) -> Iterator[SourceRecord]:
-        export = self._export()
+        export = latest_export(self.source, suffix=".csv")
         if export is None:
             return
         path, data = export
@@ -76,22 +73,6 @@ class HospitalCapacityConnector(Connector):
         event["envelope"]["event_id"] = event_id(event)
         return event
 
-    def _export(self) -> tuple[Path, bytes] | None:
-        """The export's path and bytes; ``None`` while it is being written (it is read
-        at the next poll) or when a folder holds none yet."""
-        path = self.source
-        if path.is_dir():
-            drops = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
-            if not drops:
-                return None
-            path = drops[-1]
-        before = path.stat()
-        data = path.read_bytes()
-        if not _stood_still(before, path.stat(), len(data)):
-            log.info("%s is being written; it is read at the next poll", path)
-            return None
-        return path, data
-
 
 def state(event: dict[str, Any]) -> dict[str, Any]:
     """What a row says, as compared between drops: everything but the time, so a
@@ -117,9 +98,3 @@ def _row(file: str, header: table.Row, columns: Columns, row: table.Row) -> Row:
         key = row.fields[position].strip() if position < len(row.fields) else ""
         return Row(key if key and not undecodable(key) else None, digest(raw), ref, raw)
     return Row(event["hospital_id"], digest(state(event)), ref, raw)
-
-
-def _stood_still(before: os.stat_result, after: os.stat_result, size: int) -> bool:
-    """Whether a file was left alone while it was read: same time and size after as
-    before, and all of it read."""
-    return before.st_mtime_ns == after.st_mtime_ns and before.st_size == after.st_size == size

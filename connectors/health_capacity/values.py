@@ -1,17 +1,17 @@
 """Cell text as hospital exports write it: counts with thousands separators or left
-blank, local times without an offset, the emergency department's state in Chinese or
-English. Each parser names its field when it refuses a value."""
+blank, local times without an offset (Shenzhen time, :mod:`connectors.common.values`),
+the emergency department's state in Chinese or English. Each parser names its field when
+it refuses a value."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
+from connectors.common.values import point as wgs84_point
+from connectors.common.values import to_utc
 from hub.connect import RecordRejected
-
-#: Shenzhen's time (UTC+8, no daylight saving): what a time without an offset means.
-LOCAL = timezone(timedelta(hours=8), "CST")
 
 #: What exports put in a cell that has no value.
 BLANK = frozenset({"", "-", "—", "/", "n/a", "na", "null"})
@@ -84,9 +84,7 @@ def local_time(text: str, field: str) -> datetime:
                 f"{text!r} is not a date and time, for example 2015-12-20 11:40"
                 " (Shenzhen time) or 2015-12-20T11:40:00+08:00",
             ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=LOCAL)
-    return value.astimezone(UTC)
+    return to_utc(value)
 
 
 def ed_status(text: str, field: str) -> str:
@@ -98,13 +96,5 @@ def ed_status(text: str, field: str) -> str:
 
 
 def point(lat: str, lon: str) -> dict[str, float] | None:
-    """A WGS84 point, or ``None`` when both are blank."""
-    if is_blank(lat) and is_blank(lon):
-        return None
-    try:
-        found = {"lat": float(lat), "lon": float(lon)}
-    except ValueError:
-        raise RecordRejected("lat/lon", f"{lat!r}, {lon!r} are not decimal degrees") from None
-    if not (-90 <= found["lat"] <= 90 and -180 <= found["lon"] <= 180):
-        raise RecordRejected("lat/lon", f"{lat}, {lon} is not a point on Earth")
-    return found
+    """A WGS84 point, or ``None`` when both are blank (``-`` and ``n/a`` too)."""
+    return wgs84_point(lat, lon, blank=is_blank)

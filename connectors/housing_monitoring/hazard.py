@@ -27,8 +27,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from connectors.common.values import LOCAL
 from connectors.housing_monitoring.assessment import Assessment, Breach
-from connectors.housing_monitoring.reading import LOCAL, Reading
+from connectors.housing_monitoring.reading import Reading
 from connectors.housing_monitoring.slope import EVENT_IDS, area, reading_id
 from connectors.housing_monitoring.thresholds import METRICS
 

@@ -10,13 +10,11 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
+from connectors.common.values import point, to_utc
 from connectors.housing_monitoring.thresholds import METRICS, RAINFALL
 from hub.connect import RecordRejected
-
-#: Shenzhen's time (UTC+8, no daylight saving): what a time without an offset means.
-LOCAL = timezone(timedelta(hours=8), "CST")
 
 REQUIRED = ("site_id", "point_id", "sensor_id", "observed_at")
 
@@ -92,7 +90,7 @@ def parse_reading(raw: bytes, encoding: str) -> Reading:
         district_code=_district(cells.get("district_code", "")),
         responsible_unit=cells.get("responsible_unit") or None,
         point_id=cells["point_id"],
-        location=_point(cells.get("lat", ""), cells.get("lon", "")),
+        location=point(cells.get("lat", ""), cells.get("lon", "")),
         sensor_id=cells["sensor_id"],
         sensor_kind=cells.get("sensor_kind") or None,
         observed_at=_time(cells["observed_at"]),
@@ -120,9 +118,7 @@ def _time(text: str) -> datetime:
         raise RecordRejected(
             "observed_at", f"{text!r} is not an ISO 8601 time, for example 2015-12-20T08:00+08:00"
         ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=LOCAL)
-    return value.astimezone(UTC)
+    return to_utc(value)
 
 
 def _site_kind(text: str) -> str:
@@ -141,15 +137,3 @@ def _district(text: str) -> str | None:
     if text and not re.fullmatch(r"\d{6}", text):
         raise RecordRejected("district_code", f"{text!r} is not a six-digit GB/T 2260 code")
     return text or None
-
-
-def _point(lat: str, lon: str) -> dict[str, float] | None:
-    if not lat and not lon:
-        return None
-    try:
-        found = {"lat": float(lat), "lon": float(lon)}
-    except ValueError:
-        raise RecordRejected("lat/lon", f"{lat!r}, {lon!r} are not decimal degrees") from None
-    if not (-90 <= found["lat"] <= 90 and -180 <= found["lon"] <= 180):
-        raise RecordRejected("lat/lon", f"{lat}, {lon} is not a point on Earth")
-    return found

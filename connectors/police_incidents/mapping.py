@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors.common.values import offset_time
+from connectors.common.vocabulary import CATEGORIES
 from connectors.police_incidents.vocabulary import (
-    CATEGORIES,
     CATEGORY_OF_TYPE,
     INCIDENT_TYPES,
     SEVERITIES,
@@ -110,16 +111,8 @@ def _term(row: Mapping[str, Any], column: str, terms: dict[str, str]) -> str:
 
 
 def _time(row: Mapping[str, Any], column: str) -> datetime:
-    text = _required(row, column)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise RecordRejected(column, f"{text!r} is not an ISO 8601 date-time") from None
-    if value.tzinfo is None:
-        # A wall-clock time could be any zone's; the table must say which (timestamptz,
-        # or text with an offset such as +08:00).
-        raise RecordRejected(column, f"{text!r} has no UTC offset")
-    return value
+    # The table must say the zone: timestamptz, or text with an offset such as +08:00.
+    return offset_time(_required(row, column), column)
 
 
 def _location(row: Mapping[str, Any]) -> dict[str, float] | None:

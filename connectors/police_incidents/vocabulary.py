@@ -40,10 +40,6 @@ CATEGORY_OF_TYPE = {
     "OTHER": "SOCIAL_SECURITY",
 }
 
-CATEGORIES = frozenset(
-    {"NATURAL_DISASTER", "ACCIDENT_DISASTER", "PUBLIC_HEALTH", "SOCIAL_SECURITY"}
-)
-
 #: Emergency levels, as roman or arabic numerals or the level's Chinese name.
 SEVERITIES = {
     "I": "I",

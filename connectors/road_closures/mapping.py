@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors.common.values import offset_time
+from connectors.common.vocabulary import CATEGORIES
 from connectors.road_closures.geometry import area_shape
 from hub.connect import RecordRejected
 
@@ -33,9 +35,6 @@ STATUSES = {
     "lifted": "OPEN",
     "cancelled": "OPEN",
 }
-CATEGORIES = frozenset(
-    {"NATURAL_DISASTER", "ACCIDENT_DISASTER", "PUBLIC_HEALTH", "SOCIAL_SECURITY"}
-)
 SEVERITIES = frozenset({"I", "II", "III", "IV"})
 DISTRICT_CODE = re.compile(r"\d{6}")
 
@@ -109,15 +108,7 @@ def _status(closure: Mapping[str, Any]) -> str:
 
 def _time(closure: Mapping[str, Any], key: str) -> datetime | None:
     text = _text(closure, key)
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise RecordRejected(key, f"{text!r} is not an ISO 8601 date-time") from None
-    if value.tzinfo is None:
-        raise RecordRejected(key, f"{text!r} has no UTC offset")
-    return value
+    return None if text is None else offset_time(text, key)
 
 
 def _took_effect(closure: Mapping[str, Any], is_open: bool) -> datetime:

@@ -1,25 +1,6 @@
--- Test incidents for the police-incidents connector; see SOURCE.md. SQLite and PostgreSQL.
-CREATE TABLE police_incidents (
-    incident_no VARCHAR(32) PRIMARY KEY,
-    row_version BIGINT NOT NULL UNIQUE,
-    received_at TIMESTAMP WITH TIME ZONE NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE,
-    incident_type VARCHAR(32) NOT NULL,
-    incident_subtype VARCHAR(200),
-    summary TEXT NOT NULL,
-    caller_name VARCHAR(100),
-    caller_phone VARCHAR(32),
-    address VARCHAR(200),
-    lat DOUBLE PRECISION,
-    lon DOUBLE PRECISION,
-    district_code CHAR(6),
-    police_unit VARCHAR(200),
-    officers_dispatched INTEGER,
-    status VARCHAR(32) NOT NULL,
-    incident_id VARCHAR(64),
-    emergency_category VARCHAR(32),
-    emergency_severity VARCHAR(8)
-);
+-- Test incidents for the police-incidents connector; see SOURCE.md. Rows only: the tests
+-- create the table as the demo sample does (connectors/samples/police_incidents.sql)
+-- and then run these INSERTs, on SQLite and PostgreSQL.
 
 INSERT INTO police_incidents (incident_no, row_version, received_at, updated_at, incident_type, incident_subtype, summary, caller_name, caller_phone, address, lat, lon, district_code, police_unit, officers_dispatched, status, incident_id, emergency_category, emergency_severity) VALUES
 ('PI-20260615-GM-0413', 1, '2026-06-15T13:12:00+08:00', NULL, 'DISASTER_ACCIDENT', 'Landslide, people may be trapped (滑坡, 疑有人员被困)', 'Caller reports a landslide of spoil onto workshops below a landfill (报警称受纳场滑坡冲入坡下厂房).', 'Wang Wu (王五)', '13900000000', 'No. 1 Example Road, Guangming District (光明区示例路1号)', 22.7682, 113.9275, '440311', NULL, NULL, 'RECEIVED', NULL, NULL, NULL);

@@ -8,15 +8,16 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from tests.utils.databases import fresh_postgres
+from tests.utils.faults import table_locked
 from tests.utils.server import serving
 from tests.utils.stack import Stack, gateway_stack
 from tests.utils.tcp_proxy import tcp_proxy
@@ -41,38 +42,9 @@ def _refused(response) -> None:
     assert "events" not in response.json()
 
 
-@contextmanager
-def audit_locked(stack: Stack) -> Iterator[None]:
+def audit_locked(stack: Stack) -> AbstractContextManager[None]:
     """Another connection holds the audit table's lock for as long as the block runs."""
-    engine = stack.services.engine
-    locked = threading.Event()
-    release = threading.Event()
-
-    def hold_the_lock() -> None:
-        with engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                raw = connection.connection.driver_connection
-                assert raw is not None
-                raw.isolation_level = None
-                raw.execute("BEGIN EXCLUSIVE")
-                locked.set()
-                release.wait(30)
-                raw.execute("ROLLBACK")
-            else:
-                transaction = connection.begin()
-                connection.execute(text("LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE"))
-                locked.set()
-                release.wait(30)
-                transaction.rollback()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert locked.wait(10)
-        yield
-    finally:
-        release.set()
-        holder.join(30)
+    return table_locked(stack.services.engine, "audit_log")
 
 
 def test_a_locked_audit_table_refuses_the_read(stack: Stack) -> None:

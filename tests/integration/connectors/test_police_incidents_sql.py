@@ -10,7 +10,7 @@ import pytest
 
 from connectors.police_incidents import SAMPLE_SQL, PoliceIncidentConnector
 from hub.connect import mapped_events
-from tests.unit.connectors.test_police_incidents import DATA, check_incremental_resume
+from tests.unit.connectors.test_police_incidents import check_incremental_resume, incidents_script
 from tests.utils.databases import fresh_postgres
 
 pytestmark = pytest.mark.postgres
@@ -25,7 +25,7 @@ def _loaded(database: str, script: str) -> str:
 
 @pytest.fixture
 def incidents(postgres_database: str) -> str:
-    return _loaded(postgres_database, DATA.read_text(encoding="utf-8"))
+    return _loaded(postgres_database, incidents_script())
 
 
 def test_reading_resumes_after_a_restart_and_a_follow_up_is_a_new_event(incidents: str) -> None:

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.utils.events import STREAM, incident_report
+from tests.utils.faults import timed
 from tests.utils.server import serving
 from tests.utils.stack import Stack, gateway_stack
 
@@ -49,12 +50,6 @@ def _event() -> dict[str, object]:
     return {**report, "envelope": {**report["envelope"], "occurred_at": "2026-12-01T06:00:00Z"}}
 
 
-def _timed(client: httpx.Client, path: str, headers: dict[str, str]) -> tuple[int, float]:
-    started = time.monotonic()
-    status = client.get(path, headers=headers).status_code
-    return status, time.monotonic() - started
-
-
 def test_a_stalled_broker_holds_back_only_the_work_that_needs_it(
     stalled: tuple[Stack, str],
 ) -> None:
@@ -81,8 +76,8 @@ def test_a_stalled_broker_holds_back_only_the_work_that_needs_it(
             for thread in threads:
                 thread.start()
             time.sleep(0.5)  # the publishers are in; now the requests that need no Kafka
-            live = [_timed(client, "/healthz", {}) for _ in range(20)]
-            catalogue = [_timed(client, "/v1/streams", reader) for _ in range(10)]
+            live = [timed(client, "/healthz", {}) for _ in range(20)]
+            catalogue = [timed(client, "/v1/streams", reader) for _ in range(10)]
             token = client.post(
                 "/oauth/token",
                 data={"grant_type": "client_credentials"},
@@ -152,7 +147,7 @@ def test_a_flood_of_wrong_secrets_is_refused_without_checking_them(
     with httpx.Client(base_url=url, timeout=30) as client:
         catalogue = []
         while time.monotonic() < until:
-            catalogue.append(_timed(client, "/v1/streams", reader))
+            catalogue.append(timed(client, "/v1/streams", reader))
     for thread in threads:
         thread.join(30)
     checked, waited = answers.count(401), answers.count(429)

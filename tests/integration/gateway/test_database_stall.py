@@ -13,15 +13,15 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from tests.utils.databases import fresh_postgres
 from tests.utils.events import STREAM
+from tests.utils.faults import table_locked, timed
 from tests.utils.server import serving
 from tests.utils.stack import Stack, gateway_stack
 
@@ -45,33 +45,8 @@ def stack(postgres_database: str, tmp_path: Path) -> Iterator[Stack]:
         yield running
 
 
-@contextmanager
-def archive_locked(stack: Stack) -> Iterator[None]:
-    """Another connection holds the archive table's lock for as long as the block runs."""
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with stack.services.engine.connect() as connection:
-            transaction = connection.begin()
-            connection.execute(text("LOCK TABLE archive_events IN ACCESS EXCLUSIVE MODE"))
-            locked.set()
-            release.wait(60)
-            transaction.rollback()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(10)
-        yield
-    finally:
-        release.set()
-        holder.join(30)
-
-
-def _timed(client: httpx.Client, path: str, headers: dict[str, str]) -> tuple[int, float]:
-    started = time.monotonic()
-    status = client.get(path, headers=headers).status_code
-    return status, time.monotonic() - started
+def archive_locked(stack: Stack) -> AbstractContextManager[None]:
+    return table_locked(stack.services.engine, "archive_events")
 
 
 def test_a_stalled_archive_holds_back_only_the_reads_that_need_it(stack: Stack) -> None:
@@ -84,7 +59,7 @@ def test_a_stalled_archive_holds_back_only_the_reads_that_need_it(stack: Stack) 
         def read() -> None:
             request_id = f"stalled-{uuid.uuid4().hex[:12]}"
             with httpx.Client(base_url=url, timeout=60) as own:
-                status, took = _timed(own, path, {**reader, "X-Request-ID": request_id})
+                status, took = timed(own, path, {**reader, "X-Request-ID": request_id})
                 answers.append((request_id, status, took))
 
         with archive_locked(stack):
@@ -93,8 +68,8 @@ def test_a_stalled_archive_holds_back_only_the_reads_that_need_it(stack: Stack) 
             for thread in threads:
                 thread.start()
             time.sleep(0.5)  # the readers are in; now the requests that need no archive
-            live = [_timed(client, "/healthz", {}) for _ in range(20)]
-            catalogue = [_timed(client, "/v1/streams", reader) for _ in range(10)]
+            live = [timed(client, "/healthz", {}) for _ in range(20)]
+            catalogue = [timed(client, "/v1/streams", reader) for _ in range(10)]
             credentials = stack.credentials["health-dispatch"]
             token = client.post(
                 "/oauth/token",

@@ -10,13 +10,13 @@ from connectors.meteorology_cap.parser import CapError, parse_cap
 from connectors.meteorology_cap.render import to_cap
 from connectors.meteorology_cap.vocabulary import NAMESPACE_BY_VERSION
 from hub.catalog.files import SchemaCatalog
+from hub.config import PROJECT_ROOT
 from hub.serde.validate import compile_validator
+from tests.unit.connectors.cap_samples import MADE, REAL, made, real
 
-ROOT = Path(__file__).resolve().parents[3]
-REAL = sorted((ROOT / "tests" / "data" / "cap").glob("*.xml"))
-MADE = ROOT / "tests" / "data" / "cap-made"
+REAL_ALERTS = sorted(REAL.glob("*.xml"))
 validate = compile_validator(
-    SchemaCatalog.load(ROOT / "schemas").resolve("linkage.meteorology.Warning")
+    SchemaCatalog.load(PROJECT_ROOT / "schemas").resolve("linkage.meteorology.Warning")
 )
 
 
@@ -31,13 +31,13 @@ def _complete(event: dict) -> dict:
     return {**event, "envelope": envelope}
 
 
-@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", REAL_ALERTS, ids=lambda p: p.name)
 def test_every_real_sample_maps_to_a_valid_warning(path: Path) -> None:
     validate(_complete(to_warning(parse_cap(path.read_bytes()))))
 
 
 def test_the_oasis_thunderstorm_keeps_every_cap_field() -> None:
-    alert = parse_cap((ROOT / "tests/data/cap/oasis-example2-severe-thunderstorm.xml").read_bytes())
+    alert = parse_cap(real("oasis-example2-severe-thunderstorm.xml"))
     assert alert["identifier"] == "KSTO1055887203"
     assert alert["sent"] == "2003-06-17T14:57:00-07:00"
     info = alert["info"][0]
@@ -51,15 +51,13 @@ def test_the_oasis_thunderstorm_keeps_every_cap_field() -> None:
 
 
 def test_iso_8859_1_alerts_decode_and_keep_their_circle() -> None:
-    alert = parse_cap(
-        (ROOT / "tests/data/cap/googlecaplib-usgs-earthquake-iso8859-1.xml").read_bytes()
-    )
+    alert = parse_cap(real("googlecaplib-usgs-earthquake-iso8859-1.xml"))
     assert alert["info"][0]["language"] == "en-US"
     assert to_warning(alert)["envelope"]["area"]["circle"] is not None
 
 
 def test_a_chinese_signal_is_recognised_with_its_code_colour_and_district() -> None:
-    warning = to_warning(parse_cap((MADE / "shenzhen-rainstorm-orange-zh-en.xml").read_bytes()))
+    warning = to_warning(parse_cap(made("shenzhen-rainstorm-orange-zh-en.xml")))
     assert warning["signal"] == {"kind": "rainstorm", "code": "11B03", "color": "ORANGE"}
     assert warning["envelope"]["severity"] == "II"
     assert warning["envelope"]["area"]["district_code"] == "440311"
@@ -72,10 +70,10 @@ def test_a_chinese_signal_is_recognised_with_its_code_colour_and_district() -> N
 
 
 def test_a_cancel_keeps_its_references_and_cap11_is_read() -> None:
-    cancel = to_warning(parse_cap((MADE / "shenzhen-rainstorm-cancel.xml").read_bytes()))
+    cancel = to_warning(parse_cap(made("shenzhen-rainstorm-cancel.xml")))
     assert cancel["msg_type"] == "Cancel"
     assert len(cancel["references"]) == 1
-    minimal = to_warning(parse_cap((MADE / "cap11-gale-minimal.xml").read_bytes()))
+    minimal = to_warning(parse_cap(made("cap11-gale-minimal.xml")))
     assert minimal["status"] == "Exercise"
     assert minimal["signal"] == {"kind": "gale", "code": "11B06", "color": "BLUE"}
     assert minimal["envelope"]["area"] is None
@@ -85,7 +83,7 @@ def test_a_cancel_keeps_its_references_and_cap11_is_read() -> None:
 @pytest.mark.parametrize(
     ("xml", "message"),
     [
-        ((MADE / "broken.xml").read_bytes(), "not well-formed XML"),
+        (made("broken.xml"), "not well-formed XML"),
         (b"<html/>", "not a CAP 1.2 or 1.1 <alert>"),
         (
             b'<!DOCTYPE x [<!ENTITY a "aaaa">]><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">&a;</alert>',
@@ -130,7 +128,7 @@ def test_circles_are_centre_and_radius_in_km() -> None:
         parse_circle("1,2 far")
 
 
-GOOD = sorted(p for p in [*REAL, *MADE.glob("*.xml")] if p.name != "broken.xml")
+GOOD = sorted(p for p in [*REAL_ALERTS, *MADE.glob("*.xml")] if p.name != "broken.xml")
 
 
 @pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)

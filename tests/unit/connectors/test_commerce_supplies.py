@@ -23,20 +23,21 @@ WATER = ("SZ-CK-01", "光明储备库", "10101", "瓶装饮用水", "饮用水",
 TENTS = ("SZ-CK-01", "光明储备库", "20101", "单帐篷", "帐篷", "顶", 350, COUNTED)
 
 
-def _book(path: Path, *rows: Sequence[Any], header: Sequence[Any] = HEADER) -> Path:
+def _sheet(path: Path, *lines: Sequence[Any], title: str | None = None) -> Path:
+    """A workbook of one sheet holding ``lines`` as given: titles, blanks, headers, rows."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "库存"
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
+    if title is not None:
+        sheet.title = title
+    for line in lines:
+        sheet.append(list(line))
     book.save(path)
     return path
 
 
-def _events(connector: SuppliesInventoryConnector, position: Any = None) -> list[dict]:
-    return mapped_events(connector, list(connector.read(position)))
+def _book(path: Path, *rows: Sequence[Any], header: Sequence[Any] = HEADER) -> Path:
+    return _sheet(path, header, *rows, title="库存")
 
 
 def _replace(row: Sequence[Any], column: str, value: Any) -> tuple[Any, ...]:
@@ -70,16 +71,14 @@ def test_every_item_of_the_sample_validates_but_the_uncounted_one() -> None:
 
 
 def test_english_headers_are_found_below_a_title(tmp_path: Path) -> None:
-    path = tmp_path / "stock.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["Relief supplies stock, 19 December 2015"])
-    sheet.append([])
-    sheet.append(["No.", "Warehouse", "Item", "Category", "Unit", "Quantity", "As of"])
-    sheet.append([1, "Guangming reserve", "Folding bed", "equipment", "piece", 120, COUNTED])
-    book.save(path)
-    (event,) = _events(SuppliesInventoryConnector(path))
+    path = _sheet(
+        tmp_path / "stock.xlsx",
+        ["Relief supplies stock, 19 December 2015"],
+        [],
+        ["No.", "Warehouse", "Item", "Category", "Unit", "Quantity", "As of"],
+        [1, "Guangming reserve", "Folding bed", "equipment", "piece", 120, COUNTED],
+    )
+    (event,) = mapped_events(SuppliesInventoryConnector(path))
     assert event["warehouse_id"] == event["warehouse_name"] == "Guangming reserve"
     assert event["item_code"] == "Folding bed"  # no code column: the name keys the row
     assert event["category"] == "EQUIPMENT"
@@ -112,7 +111,7 @@ def _saved_at(path: Path, when: str) -> None:
 def test_a_formula_is_read_as_the_value_excel_calculated(tmp_path: Path) -> None:
     path = _book(tmp_path / "s.xlsx", WATER, _replace(TENTS, "数量", "=G2/20"))
     _with_cached_value(path, "G2/20", "240")
-    _, tents = _events(SuppliesInventoryConnector(path))
+    _, tents = mapped_events(SuppliesInventoryConnector(path))
     assert tents["quantity"] == 240
 
 
@@ -139,7 +138,7 @@ def test_count_times_are_shenzhen_time_unless_they_say_otherwise(
     tmp_path: Path, written: Any, expected: str
 ) -> None:
     path = _book(tmp_path / "s.xlsx", _replace(WATER, "盘点时间", written))
-    (event,) = _events(SuppliesInventoryConnector(path))
+    (event,) = mapped_events(SuppliesInventoryConnector(path))
     assert event["as_of"].isoformat() == expected
     assert event["envelope"]["occurred_at"] == event["as_of"]
 
@@ -147,27 +146,25 @@ def test_count_times_are_shenzhen_time_unless_they_say_otherwise(
 def test_without_a_count_time_the_workbook_saved_time_is_used(tmp_path: Path) -> None:
     path = _book(tmp_path / "s.xlsx", WATER[:-1], header=HEADER[:-1])
     _saved_at(path, "2015-12-19T09:30:00Z")
-    (event,) = _events(SuppliesInventoryConnector(path))
+    (event,) = mapped_events(SuppliesInventoryConnector(path))
     assert event["as_of"].isoformat() == "2015-12-19T09:30:00+00:00"
 
 
 def test_titles_sections_totals_and_signatures_are_not_items(tmp_path: Path) -> None:
-    path = tmp_path / "s.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["应急物资库存表"])
-    sheet.append(["填报单位：市商务局", None, None, "日期：2015-12-19"])
-    sheet.append(HEADER)
-    sheet.append(["一、生活类物资"])
-    sheet.append(WATER)
-    sheet.append([])
-    sheet.append(HEADER)  # a header repeated for printing
-    sheet.append(TENTS)
-    sheet.append(["合计", None, None, None, None, None, 5150])
-    sheet.append(["填表人：王某", None, None, "审核人：李某"])
-    sheet.append([None, "注", "数量以箱计"])
-    book.save(path)
+    path = _sheet(
+        tmp_path / "s.xlsx",
+        ["应急物资库存表"],
+        ["填报单位：市商务局", None, None, "日期：2015-12-19"],
+        HEADER,
+        ["一、生活类物资"],
+        WATER,
+        [],
+        HEADER,  # a header repeated for printing
+        TENTS,
+        ["合计", None, None, None, None, None, 5150],
+        ["填表人：王某", None, None, "审核人：李某"],
+        [None, "注", "数量以箱计"],
+    )
     assert [r.ref for r in SuppliesInventoryConnector(path).read(None)] == [
         "s.xlsx:Sheet!5",
         "s.xlsx:Sheet!8",
@@ -177,7 +174,7 @@ def test_titles_sections_totals_and_signatures_are_not_items(tmp_path: Path) -> 
 def test_merged_warehouse_cells_carry_down_over_their_items(tmp_path: Path) -> None:
     tents = _replace(_replace(TENTS, "仓库编号", None), "仓库名称", None)
     path = _book(tmp_path / "s.xlsx", WATER, _replace(tents, "盘点时间", None))
-    _, event = _events(SuppliesInventoryConnector(path))
+    _, event = mapped_events(SuppliesInventoryConnector(path))
     assert (event["warehouse_id"], event["warehouse_name"]) == ("SZ-CK-01", "光明储备库")
     assert event["as_of"].isoformat() == "2015-12-19T09:00:00+00:00"
 
@@ -257,7 +254,7 @@ def test_a_bad_row_is_rejected_naming_its_field(
 
 def test_codes_typed_as_numbers_are_text(tmp_path: Path) -> None:
     path = _book(tmp_path / "s.xlsx", _replace(WATER, "物资编码", 10101.0))
-    (event,) = _events(SuppliesInventoryConnector(path))
+    (event,) = mapped_events(SuppliesInventoryConnector(path))
     assert event["item_code"] == "10101"
 
 
@@ -285,11 +282,13 @@ def test_after_a_restart_only_changed_rows_are_taken(tmp_path: Path) -> None:
 def test_a_count_read_again_keeps_its_event_id(tmp_path: Path) -> None:
     path = _book(tmp_path / "s.xlsx", WATER, TENTS)
     before = {
-        e["item_code"]: e["envelope"]["event_id"] for e in _events(SuppliesInventoryConnector(path))
+        e["item_code"]: e["envelope"]["event_id"]
+        for e in mapped_events(SuppliesInventoryConnector(path))
     }
     _book(path, TENTS, WATER)
     after = {
-        e["item_code"]: e["envelope"]["event_id"] for e in _events(SuppliesInventoryConnector(path))
+        e["item_code"]: e["envelope"]["event_id"]
+        for e in mapped_events(SuppliesInventoryConnector(path))
     }
     assert before == after
 
@@ -312,7 +311,7 @@ def test_a_folder_is_read_at_its_latest_workbook_not_at_excel_lock_files(tmp_pat
     _book(tmp_path / "inventory-20151218.xlsx", _replace(WATER, "数量", 5000))
     _book(tmp_path / "inventory-20151219.xlsx", WATER)
     (tmp_path / "~$inventory-20151219.xlsx").write_bytes(b"owner")
-    (event,) = _events(SuppliesInventoryConnector(tmp_path))
+    (event,) = mapped_events(SuppliesInventoryConnector(tmp_path))
     assert event["quantity"] == 4800
 
 

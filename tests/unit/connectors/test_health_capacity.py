@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,10 +26,6 @@ def _drop(path: Path, *rows: str, header: str = HEADER, encoding: str = "utf-8")
     return path
 
 
-def _events(connector: HospitalCapacityConnector, position: Any = None) -> list[dict]:
-    return mapped_events(connector, list(connector.read(position)))
-
-
 def test_every_row_of_the_sample_validates_but_the_deliberately_bad_one() -> None:
     connector = HospitalCapacityConnector(SAMPLE)
     records = list(connector.read(None))
@@ -47,7 +42,7 @@ def test_every_row_of_the_sample_validates_but_the_deliberately_bad_one() -> Non
 
 
 def test_a_gb18030_export_with_chinese_headers_is_read_without_being_told() -> None:
-    events = _events(HospitalCapacityConnector(GB18030_EXPORT))
+    events = mapped_events(HospitalCapacityConnector(GB18030_EXPORT))
     names = [e["hospital_name"] for e in events]
     assert names == ["光明区中心医院", "光明区妇幼保健院", "光明区骨科医院", "宝安区中心医院"]
     orthopaedic = events[2]
@@ -65,7 +60,7 @@ def test_a_record_of_a_gb18030_export_is_its_header_and_row_as_utf8() -> None:
 
 def test_a_byte_order_mark_does_not_hide_the_first_column(tmp_path: Path) -> None:
     path = _drop(tmp_path / "c.csv", GUANGMING, encoding="utf-8-sig")
-    assert [e["hospital_id"] for e in _events(HospitalCapacityConnector(path))] == ["H1"]
+    assert [e["hospital_id"] for e in mapped_events(HospitalCapacityConnector(path))] == ["H1"]
 
 
 def test_a_utf8_export_with_one_broken_byte_stays_utf8(tmp_path: Path) -> None:
@@ -83,7 +78,7 @@ def test_a_utf8_export_with_one_broken_byte_stays_utf8(tmp_path: Path) -> None:
 
 def test_an_explicit_encoding_is_used(tmp_path: Path) -> None:
     path = _drop(tmp_path / "c.csv", GUANGMING, encoding="gbk")
-    (event,) = _events(HospitalCapacityConnector(path, encoding="gbk"))
+    (event,) = mapped_events(HospitalCapacityConnector(path, encoding="gbk"))
     assert event["hospital_name"] == "光明区中心医院"
 
 
@@ -111,13 +106,13 @@ def test_a_missing_column_rejects_the_file_once_naming_the_column(tmp_path: Path
 )
 def test_counts_may_carry_thousands_separators(tmp_path: Path, written: str, expected: int) -> None:
     row = GUANGMING.replace(",86,", f',"{written}",')
-    (event,) = _events(HospitalCapacityConnector(_drop(tmp_path / "c.csv", row)))
+    (event,) = mapped_events(HospitalCapacityConnector(_drop(tmp_path / "c.csv", row)))
     assert event["beds_available"] == expected
 
 
 def test_an_optional_count_may_be_blank(tmp_path: Path) -> None:
     row = GUANGMING.replace(",52\n", ",\n")
-    (event,) = _events(HospitalCapacityConnector(_drop(tmp_path / "c.csv", row)))
+    (event,) = mapped_events(HospitalCapacityConnector(_drop(tmp_path / "c.csv", row)))
     assert event["ventilators_total"] is None
 
 
@@ -187,12 +182,12 @@ def test_a_report_read_again_from_a_later_drop_keeps_its_event_id(tmp_path: Path
     path = _drop(tmp_path / "c.csv", GUANGMING, BAOAN)
     before = {
         e["hospital_id"]: e["envelope"]["event_id"]
-        for e in _events(HospitalCapacityConnector(path))
+        for e in mapped_events(HospitalCapacityConnector(path))
     }
     _drop(path, BAOAN, GUANGMING)  # the same reports, rows in another order
     after = {
         e["hospital_id"]: e["envelope"]["event_id"]
-        for e in _events(HospitalCapacityConnector(path))
+        for e in mapped_events(HospitalCapacityConnector(path))
     }
     assert before == after
 
@@ -223,7 +218,7 @@ def test_two_rows_for_one_hospital_are_each_taken_once(tmp_path: Path) -> None:
 def test_a_folder_of_timestamped_drops_is_read_at_its_latest(tmp_path: Path) -> None:
     _drop(tmp_path / "capacity-20151220T1200.csv", GUANGMING)
     _drop(tmp_path / "capacity-20151220T1230.csv", GUANGMING.replace(",86,", ",60,"))
-    (event,) = _events(HospitalCapacityConnector(tmp_path))
+    (event,) = mapped_events(HospitalCapacityConnector(tmp_path))
     assert event["beds_available"] == 60
 
 

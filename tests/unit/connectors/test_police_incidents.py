@@ -15,18 +15,39 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from connectors.police_incidents import PoliceIncidentConnector, SourceTableMismatch, seed_sqlite
+from connectors.police_incidents import (
+    SAMPLE_SQL,
+    PoliceIncidentConnector,
+    SourceTableMismatch,
+    seed_sqlite,
+)
 from connectors.police_incidents.mapping import POLICE_INCIDENT_EVENTS, to_police_incident
 from hub.connect import RecordRejected, SourceRecord, mapped_events
 
 ROOT = Path(__file__).resolve().parents[3]
-DATA = ROOT / "tests" / "data" / "public-security" / "police_incidents.sql"
+ROWS = ROOT / "tests" / "data" / "public-security" / "police_incidents.sql"
 GOOD = ["0413", "0420", "0437", "0440"]
+
+
+def incidents_script() -> str:
+    """The test rows in the demo sample's table, created by the sample's own
+    ``CREATE TABLE`` so that the tests read the table the demo has."""
+    sample = SAMPLE_SQL.read_text(encoding="utf-8")
+    start = sample.index("CREATE TABLE")
+    table = sample[start : sample.index(");", start) + 2]
+    return f"{table}\n{ROWS.read_text(encoding='utf-8')}"
+
+
+def seeded(folder: Path) -> str:
+    """A SQLite file in ``folder`` holding the test incidents; its URL."""
+    script = folder / "police_incidents.sql"
+    script.write_text(incidents_script(), encoding="utf-8")
+    return seed_sqlite(folder / "cad.db", script)
 
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
-    return seed_sqlite(tmp_path / "cad.db", DATA)
+    return seeded(tmp_path)
 
 
 def follow_up(url: str, incident: str, **changes: Any) -> None:
@@ -168,7 +189,7 @@ def test_a_bad_row_is_rejected_naming_its_column_and_later_rows_go_on(url: str) 
 
 
 def test_a_table_without_the_monotonic_column_is_refused_by_name(tmp_path: Path) -> None:
-    url = seed_sqlite(tmp_path / "cad.db", DATA)
+    url = seeded(tmp_path)
     connector = PoliceIncidentConnector(url, column="updated_seq")
     try:
         with pytest.raises(SourceTableMismatch, match="no column 'updated_seq' \\(its monotonic"):

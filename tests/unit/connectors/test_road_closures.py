@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from connectors.road_closures.connector import VANISHED
 from connectors.road_closures.document import canonical, digest
 from connectors.road_closures.mapping import ROAD_CLOSURE_EVENTS, to_road_closure
 from hub.connect import RecordRejected, SourceRecord, mapped_events
+from tests.unit.connectors.local_server import serving
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data" / "transportation"
@@ -94,17 +94,18 @@ class _Server(ThreadingHTTPServer):
 
 @pytest.fixture
 def feed() -> Iterator[tuple[Feed, str]]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.feed = Feed()
-    # A short poll interval: shutdown() waits for one.
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
+    with serving(_Handler, _Server) as server:
+        server.feed = Feed()
         yield server.feed, f"http://127.0.0.1:{server.server_address[1]}/api/v1/closures"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+
+
+@pytest.fixture
+def taken_1430(feed: tuple[Feed, str]) -> tuple[Feed, str, Any]:
+    """The 14:30 document served (ETag "v1") and read: the feed, its URL and the
+    position committed after it."""
+    server, url = feed
+    server.serve(AT_1430, etag='"v1"')
+    return server, url, _read(url)[-1].position
 
 
 def _read(url: str, position: Any = None, **options: Any) -> list[SourceRecord]:
@@ -197,11 +198,9 @@ def test_a_feed_with_only_last_modified_is_polled_with_if_modified_since(
 
 
 def test_after_a_restart_only_changed_new_and_vanished_closures_come(
-    feed: tuple[Feed, str],
+    taken_1430: tuple[Feed, str, Any],
 ) -> None:
-    server, url = feed
-    server.serve(AT_1430, etag='"v1"')
-    committed = _read(url)[-1].position
+    server, url, committed = taken_1430
 
     # A new connector (the process restarted) with the committed position; the feed moved on.
     server.serve(AT_1500, etag='"v2"')
@@ -252,11 +251,11 @@ def test_after_a_restart_only_changed_new_and_vanished_closures_come(
     assert _read(url, position) == []
 
 
-def test_a_document_read_again_gives_the_same_event_ids(feed: tuple[Feed, str]) -> None:
+def test_a_document_read_again_gives_the_same_event_ids(
+    taken_1430: tuple[Feed, str, Any],
+) -> None:
     """A crash before the commit reads the same closures again: the hub sees them once."""
-    server, url = feed
-    server.serve(AT_1430, etag='"v1"')
-    committed = _read(url)[-1].position
+    server, url, committed = taken_1430
     server.serve(AT_1500, etag='"v2"')
     ids = []
     for _ in range(2):
@@ -273,11 +272,9 @@ def _connector(url: str) -> RoadClosureConnector:
 
 
 def test_new_validators_with_no_change_commit_a_record_without_events(
-    feed: tuple[Feed, str],
+    taken_1430: tuple[Feed, str, Any],
 ) -> None:
-    server, url = feed
-    server.serve(AT_1430, etag='"v1"')
-    committed = _read(url)[-1].position
+    server, url, committed = taken_1430
     server.serve(AT_1430, etag='"v1-gzip"')
     (checkpoint,) = _read(url, committed)
     assert checkpoint.ref.endswith("#checkpoint")

@@ -1,11 +1,13 @@
-"""Which rows are news. An inventory workbook is exported whole each time, so the
-checkpoint keeps a digest per row key (warehouse and item) of what the row said when it
-was last taken; only a row whose digest differs becomes a record. A row that cannot be
-mapped is digested by its cells, so it is dead-lettered once, not at every poll.
+"""Which rows are news, for a source exported whole at every poll (a workbook, a CSV
+drop). The checkpoint keeps a digest per row key of what the row said when it was last
+taken; only a row whose digest differs becomes a record. A row that cannot be mapped is
+digested by what it holds, so it is dead-lettered once, not at every poll, until someone
+changes it.
 
 Each record's position is the whole table of digests as it stands once that record is
-taken (a new dict per record, never changed afterwards), so a restart at any point
-re-takes exactly the rows not yet taken. Keys the workbook no longer has are dropped.
+taken (a new dict per record, never changed afterwards): the SDK commits it with the
+record's events, so a restart at any point re-takes exactly the rows not yet taken.
+Keys the export no longer has are dropped; a row that comes back is news again.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ log = logging.getLogger(__name__)
 
 DIGESTS = "digests"
 
-#: The key of the workbook as a whole, taken when no row of it can be read.
+#: The key of the export as a whole, taken when none of its rows can be read.
 WHOLE_FILE = "<file>"
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A row as read: its key (``None`` if it has no usable one) and its digest."""
+    """A row as read: its key (``None`` if it has no usable one), its digest, its ref
+    and what its record carries."""
 
     key: str | None
     digest: str
@@ -60,13 +63,15 @@ def changed(rows: Sequence[Row], position: Any) -> Iterator[SourceRecord]:
         if kept.get(key) == row.digest:
             continue
         if again and row.key is not None:
-            log.warning("%s: %s is in the workbook more than once; each row is taken", row.ref, key)
+            log.warning(
+                "%s: %s is in the export more than once; each row is taken", row.ref, row.key
+            )
         kept = {**kept, key: row.digest}
         yield SourceRecord(row.ref, row.raw, {DIGESTS: kept})
 
 
 def whole_file(ref: str, raw: bytes, position: Any) -> SourceRecord | None:
-    """The workbook as one record (when none of it can be read), unless this very file
+    """The export as one record (when no row of it can be read), unless this very file
     was taken already. The rows' digests stay, so a file put right is not all news."""
     before = taken(position)
     found = digest(raw)
@@ -77,7 +82,8 @@ def whole_file(ref: str, raw: bytes, position: Any) -> SourceRecord | None:
 
 def _keyed(rows: Sequence[Row]) -> Iterator[tuple[str, Row, bool]]:
     """Each row under a key of its own: its key, a digest for one without, and a count
-    after the first for a key seen again (an item listed twice for one warehouse)."""
+    after the first for a key seen again (two rows for one hospital, an item listed
+    twice for one warehouse)."""
     seen: dict[str, int] = {}
     for row in rows:
         key = row.key if row.key is not None else f"?{row.digest}"
