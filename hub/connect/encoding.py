@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -30,25 +30,9 @@ JSON = ("content-type", b"application/json")
 DEAD_LETTER_MAX = 512 * 1024
 
 
-class Encoder(Protocol):
-    """Turns one mapped event into an outbox entry for one stream and transport."""
-
-    target: StreamTarget
-
-    def encode(
-        self,
-        event: Mapping[str, Any],
-        *,
-        connector: str,
-        record: SourceRecord,
-        index: int,
-        headers: Headers,
-    ) -> Entry: ...
-
-
-class _Encoder:
-    """What both encoders share: complete the event, make its bytes, hold them to the
-    stream's limit."""
+class Encoder:
+    """Turns one mapped event into an outbox entry for one stream and transport: complete
+    the event, make its bytes, hold them to the stream's limit."""
 
     content_type: tuple[str, bytes]
 
@@ -92,7 +76,7 @@ class _Encoder:
         return self.target.topic
 
 
-class AvroEncoder(_Encoder):
+class AvroEncoder(Encoder):
     """For Kafka: Confluent-framed Avro under the stream's registered schema."""
 
     content_type = AVRO
@@ -105,7 +89,7 @@ class AvroEncoder(_Encoder):
         return self._serialize(completed)
 
 
-class JsonEncoder(_Encoder):
+class JsonEncoder(Encoder):
     """For the gateway's publish API: the event as JSON, validated here first so that a
     bad one is dead-lettered locally rather than refused by the gateway later. Its
     "topic" is the stream id, the route's name for it."""
