@@ -218,6 +218,7 @@ class ConnectorRuntime:
         """Take from the source (once, or every ``poll_s`` until ``stop``), then wait up
         to ``drain_s`` for the outbox to empty."""
         stop = stop or threading.Event()
+        self.report = RunReport()  # each run says what it did
         published_before = self.outbox.state().counters["published"]
         sending = threading.Event()
         sender = threading.Thread(
