@@ -43,13 +43,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 ## bench: throughput ratios against raw kafka-python and raw fastavro, the policy's and the audit log's cost,
-##        and every archived event walked in pages of 1, 7 and 500
+##        connectors through the outbox against raw produce, and every archived event walked in pages of 1, 7 and 500
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/serde.py
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/integrator.py
+	$(BIN)/python bench/connector.py
 	$(BIN)/python bench/history.py
 
 ## screenshots: the console pages the README shows (needs chromium; CJK text needs fonts-noto-cjk)

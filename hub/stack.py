@@ -25,6 +25,7 @@ from hub.archive.replay import ReplayReport, replay
 from hub.archive.store import ArchiveStore
 from hub.bus.broker import EmbeddedBroker
 from hub.bus.factory import open_bus
+from hub.bus.lazy import LazyPublisher
 from hub.bus.protocols import Bus, Publisher
 from hub.config import Settings
 from hub.connect import Connector, EventSink, RunReport, StreamTarget
@@ -148,7 +149,9 @@ class HubStack:
             connector,
             encoders=encoders,
             outbox=outbox,
-            transport=KafkaTransport(self.bus.publisher()),
+            # Made on first send: a connector starts, and takes its source into the
+            # outbox, with the broker down.
+            transport=KafkaTransport(LazyPublisher(self.bus.publisher)),
             **options,
         )
 

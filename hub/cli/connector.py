@@ -224,4 +224,6 @@ def new(
     written = run_or_exit(lambda: scaffold(name, stream, package_root=into, tests=tests))
     for path in written:
         typer.echo(f"wrote {path}")
-    typer.echo(f"next: .venv/bin/pytest {written[-1]}, then edit {written[1]}")
+    connector_py = next(p for p in written if p.name == "connector.py")
+    # `python -m pytest` puts this folder on the import path, where the package is.
+    typer.echo(f"next: .venv/bin/python -m pytest {written[-1]}, then edit {connector_py}")

@@ -62,6 +62,9 @@ def scaffold(
     taken = [str(p) for p in files if p.exists()]
     if taken:
         raise ConfigError(f"will not overwrite {', '.join(taken)}")
+    if not (package_root / "__init__.py").exists():
+        # The folder the package goes in must be a package too, for the test to import it.
+        files = {package_root / "__init__.py": '"""Connectors."""\n', **files}
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

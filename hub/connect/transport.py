@@ -55,8 +55,12 @@ class KafkaTransport:
 
     def send(self, batch: Sequence[Queued], timeout_s: float) -> list[Outcome]:
         pending: list[Pending | Outcome] = []
+        down = ""
         for queued in batch:
             entry = queued.entry
+            if down:  # the broker could not be reached for this batch: the rest wait too
+                pending.append(Outcome(Verdict.RETRY, down))
+                continue
             try:
                 pending.append(
                     self._publisher.send(
@@ -66,7 +70,8 @@ class KafkaTransport:
             except RecordRefused as exc:
                 pending.append(Outcome(Verdict.REFUSED, exc.message))
             except BrokerUnavailable as exc:
-                pending.append(Outcome(Verdict.RETRY, exc.message))
+                down = exc.message
+                pending.append(Outcome(Verdict.RETRY, down))
         # One bound for the whole batch: in an outage every record would otherwise wait
         # its own full timeout, one after another.
         deadline = time.monotonic() + timeout_s

@@ -87,6 +87,7 @@ class KafkaPublisher:
                 retries=5,
                 request_timeout_ms=settings.request_timeout_ms,
                 max_block_ms=settings.connect_timeout_ms,
+                bootstrap_timeout_ms=settings.connect_timeout_ms,
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
