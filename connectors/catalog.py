@@ -7,6 +7,7 @@ from pathlib import Path
 
 from connectors.commerce_supplies import SuppliesInventoryConnector
 from connectors.emergency_reports import IncidentReportConnector
+from connectors.emergency_webhook import EmergencyWebhookConnector
 from connectors.health_capacity import HospitalCapacityConnector
 from connectors.housing_monitoring import SlopeMonitoringConnector
 from connectors.meteorology_cap import CapFeedConnector, CapWarningConnector
@@ -22,6 +23,7 @@ CONNECTORS: dict[str, type[Connector]] = {
         CapWarningConnector,
         CapFeedConnector,
         IncidentReportConnector,
+        EmergencyWebhookConnector,
         PoliceIncidentConnector,
         RoadClosureConnector,
         HospitalCapacityConnector,

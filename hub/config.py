@@ -212,6 +212,9 @@ class ConnectSettings(_Section):
     gateway_url: str | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
+    #: The secret a push connector's senders sign deliveries with (HMAC-SHA256; at least
+    #: 16 bytes), for ``hub connector run`` of a webhook connector.
+    webhook_secret: SecretStr | None = None
 
 
 class TelemetrySettings(_Section):

@@ -16,9 +16,10 @@ from hub.cli.common import configure_logging, load_settings, run_or_exit
 
 if TYPE_CHECKING:
     from hub.config import Settings
-    from hub.connect.base import Connector
+    from hub.connect.base import Connector, PushConnector
     from hub.connect.outbox import Outbox
     from hub.connect.runtime import ConnectorRuntime, RunReport
+    from hub.connect.webhook import WebhookReceiver
 
 NAME = "connector"
 app = typer.Typer(
@@ -98,10 +99,12 @@ def _outbox_path(settings: Settings, connector: Connector) -> Path:
 def _run(
     settings: Settings, connector: Connector, path: Path, *, follow: bool, drain_s: float
 ) -> RunReport:
+    from hub.connect.base import PushConnector
     from hub.connect.outbox import Outbox
 
+    pushed = isinstance(connector, PushConnector)
     stop = threading.Event()
-    if follow:
+    if follow or pushed:  # a push connector listens until stopped
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
     with ExitStack() as resources:
@@ -110,8 +113,31 @@ def _run(
         resources.callback(box.close)
         runtime = _runtime(settings, connector, box, resources)
         resources.callback(runtime.close)
-        return runtime.run(follow=follow, stop=stop, drain_s=drain_s)
+        if isinstance(connector, PushConnector):
+            resources.enter_context(_receiver(settings, runtime, connector))
+        return runtime.run(follow=follow or pushed, stop=stop, drain_s=drain_s)
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack swallows nothing
+
+
+def _receiver(
+    settings: Settings, runtime: ConnectorRuntime, connector: PushConnector
+) -> WebhookReceiver:
+    from hub.connect.webhook import WebhookReceiver, listen_address
+    from hub.errors import ConfigError
+
+    secret = settings.connect.webhook_secret
+    if secret is None:
+        raise ConfigError("a webhook connector needs HUB_CONNECT_WEBHOOK_SECRET to check senders")
+    source = str(getattr(connector, "source", ""))
+    try:
+        host, port = listen_address(source)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    receiver = WebhookReceiver(
+        runtime, connector, host=host, port=port, secret=secret.get_secret_value().encode()
+    )
+    typer.echo(f"{connector.name}: receiving signed deliveries at {receiver.url} until Ctrl-C")
+    return receiver
 
 
 def _runtime(

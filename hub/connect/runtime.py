@@ -40,6 +40,14 @@ class Rejection:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What one push delivery became: its records, of which this many dead letters."""
+
+    records: int
+    dead_lettered: int
+
+
 @dataclass
 class RunReport:
     """What one run did. ``waiting`` is what is still in the outbox (an outage that
@@ -129,11 +137,25 @@ class ConnectorRuntime:
             records = self.connector.read(self.outbox.position())
             return self._take(records, stop)
 
-    def submit(self, records: Sequence[SourceRecord]) -> None:
+    def submit(self, records: Sequence[SourceRecord]) -> Submitted:
         """Pushed records (a webhook), committed before this returns: once it has, the
         caller may tell its sender they are safe."""
         with self._take_lock:
+            before = len(self.report.rejected)
             self._take(records, threading.Event())
+            dead = len(self.report.rejected) - before
+        return Submitted(records=len(records), dead_lettered=dead)
+
+    def refuse(self, record: SourceRecord, error: BaseException) -> None:
+        """A record that could not even be told apart from its neighbours (a webhook body
+        its connector cannot split): its dead letter, committed like any other."""
+        target = self._encoders[self.connector.stream].target
+        entry = dead_letter(target, record, error, connector=self.connector.name, position=None)
+        with self._take_lock:
+            self.report.rejected.append(Rejection(record.ref, str(error) or type(error).__name__))
+            self.outbox.commit([entry], counts={"read": 1})
+            self.metrics.taken(1, 1)
+            self.sender.wake.set()
 
     def _take(self, records: Iterable[SourceRecord], stop: threading.Event) -> int:
         taken = 0

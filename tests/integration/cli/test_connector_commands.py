@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
+import orjson
 import pytest
 
 from connectors.catalog import CONNECTORS
 from hub.bus.broker import EmbeddedBroker, free_port
 from hub.connect.offline import offline_target
+from hub.connect.webhook import sign
 from hub.stack import open_stack
 from tests.utils.processes import hub_env
 from tests.utils.settings import make_settings
@@ -231,3 +238,60 @@ def test_run_with_the_broker_unreachable_keeps_the_events_for_the_next_run(
         status[2],
     )
     assert status[3] == "  checkpoint: 4"
+
+
+@pytest.mark.kafka
+def test_a_webhook_connector_listens_until_stopped_and_sends_what_it_is_posted(
+    tmp_path: Path, provisioned_url: str, broker: EmbeddedBroker
+) -> None:
+    """`hub connector run emergency-webhook --source HOST:PORT` as a department runs it:
+    a signed delivery of the samples gets 202, both events reach the outbox and the
+    broker, an unsigned one gets 401, and Ctrl-C stops it cleanly."""
+    port = free_port()
+    secret = "a-shared-secret-of-32-characters!"
+    env = _run_env(tmp_path, provisioned_url, broker.bootstrap, HUB_CONNECT_WEBHOOK_SECRET=secret)
+    process = subprocess.Popen(
+        [*HUB, "connector", "run", "emergency-webhook", "--source", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    samples = ROOT / "connectors" / "samples" / "emergency-webhook"
+    body = orjson.dumps(
+        {"messages": [orjson.loads(p.read_bytes()) for p in sorted(samples.glob("*.json"))]}
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the receiver did not start"
+                time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/"
+        headers = {"Content-Type": "application/json", **sign(secret.encode(), body)}
+        taken = httpx.post(url, content=body, headers=headers, timeout=30)
+        assert taken.status_code == 202, taken.text
+        assert taken.json() == {"accepted": 2, "dead_lettered": 0}
+        assert httpx.post(url, content=body, timeout=30).status_code == 401
+        outbox = tmp_path / "var" / "connectors" / "emergency-webhook" / "outbox.db"
+        while _published(outbox) < 2:
+            assert time.monotonic() < deadline, "the events were not sent"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "receiving signed deliveries at http://127.0.0.1:" in output
+    assert "2 read, 2 published, 0 dead-lettered" in output
+
+
+def _published(outbox: Path) -> int:
+    if not outbox.exists():
+        return 0
+    with sqlite3.connect(f"file:{outbox}?mode=ro", uri=True, timeout=5) as db:
+        row = db.execute("SELECT value FROM counters WHERE name = 'published'").fetchone()
+    return int(row[0]) if row else 0
