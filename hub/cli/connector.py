@@ -67,7 +67,7 @@ def run(
     typer.echo(f"{chosen.name} -> {chosen.stream}: {report.summary()}")
     if report.waiting:
         raise typer.Exit(4)
-    if report.rejected:
+    if report.dead_lettered:
         raise typer.Exit(3)
 
 

@@ -30,6 +30,8 @@ from hub.telemetry import trace_headers, tracer
 
 log = logging.getLogger(__name__)
 
+#: Rejections a run's report lists (it counts them all).
+REJECTIONS_KEPT = 1_000
 #: How often a full outbox is reported while the connector waits on it.
 FULL_WARNING_S = 10.0
 
@@ -55,17 +57,28 @@ class RunReport:
 
     read: int = 0
     published: int = 0
+    #: The first ``REJECTIONS_KEPT`` records dead-lettered, with why; ``dead_lettered``
+    #: counts them all (a connector that follows its source for weeks keeps no more).
     rejected: list[Rejection] = field(default_factory=list)
+    dead_lettered: int = 0
     waiting: int = 0
     source_error: str = ""
 
     def summary(self) -> str:
-        text = f"{self.read} read, {self.published} published, {len(self.rejected)} dead-lettered"
+        text = f"{self.read} read, {self.published} published, {self.dead_lettered} dead-lettered"
         if self.waiting:
             text += f", {self.waiting} waiting in the outbox (sent when the hub takes them)"
         if self.source_error:
             text += f"\n  source: {self.source_error}"
-        return text + "".join(f"\n  - {r.ref}: {r.reason}" for r in self.rejected)
+        listed = "".join(f"\n  - {r.ref}: {r.reason}" for r in self.rejected)
+        if self.dead_lettered > len(self.rejected):
+            listed += f"\n  ... and {self.dead_lettered - len(self.rejected):,} more"
+        return text + listed
+
+    def reject(self, ref: str, error: BaseException) -> None:
+        self.dead_lettered += 1
+        if len(self.rejected) < REJECTIONS_KEPT:
+            self.rejected.append(Rejection(ref, str(error) or type(error).__name__))
 
 
 class _Batch:
@@ -141,9 +154,9 @@ class ConnectorRuntime:
         """Pushed records (a webhook), committed before this returns: once it has, the
         caller may tell its sender they are safe."""
         with self._take_lock:
-            before = len(self.report.rejected)
+            before = self.report.dead_lettered
             self._take(records, threading.Event())
-            dead = len(self.report.rejected) - before
+            dead = self.report.dead_lettered - before
         return Submitted(records=len(records), dead_lettered=dead)
 
     def refuse(self, record: SourceRecord, error: BaseException) -> None:
@@ -152,7 +165,7 @@ class ConnectorRuntime:
         target = self._encoders[self.connector.stream].target
         entry = dead_letter(target, record, error, connector=self.connector.name, position=None)
         with self._take_lock:
-            self.report.rejected.append(Rejection(record.ref, str(error) or type(error).__name__))
+            self.report.reject(record.ref, error)
             self.outbox.commit([entry], counts={"read": 1})
             self.metrics.taken(1, 1)
             self.sender.wake.set()
@@ -196,7 +209,7 @@ class ConnectorRuntime:
             ]
         except Exception as exc:  # any fault of one record: it must not stop the feed
             target = self._encoders[self.connector.stream].target
-            self.report.rejected.append(Rejection(record.ref, str(exc) or type(exc).__name__))
+            self.report.reject(record.ref, exc)
             # The reason may quote the record: it goes to the dead letter, not the log.
             log.warning("%s: %s dead-lettered (%s)", name, record.ref, type(exc).__name__)
             return [dead_letter(target, record, exc, connector=name, position=record.position)]

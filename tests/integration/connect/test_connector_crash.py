@@ -2,7 +2,10 @@
 again: every row is one event, once in the archive and once through the gateway.
 
 The connector runs as its own process against the stack's broker and database, as a
-department would run it; the kill lands while it is taking and sending batches.
+department would run it. It is the incident-report connector with a source that takes
+a few seconds to read (a millisecond a row), loaded from a file as a department's own
+module would be, so the kill lands while it is still taking and sending batches on any
+machine, however fast.
 """
 
 from __future__ import annotations
@@ -47,6 +50,22 @@ def _counter(outbox: Path, name: str) -> int:
     return int(row[0]) if row else 0
 
 
+SLOW = """
+import time
+
+from connectors.emergency_reports import IncidentReportConnector
+
+
+class SlowReports(IncidentReportConnector):
+    name = "slow-reports"
+
+    def read(self, position):
+        for record in super().read(position):
+            time.sleep(0.001)
+            yield record
+"""
+
+
 def _connector(stack: Stack, tmp: Path, export: Path) -> subprocess.Popen[bytes]:
     settings = stack.hub.settings
     env = {
@@ -56,6 +75,8 @@ def _connector(stack: Stack, tmp: Path, export: Path) -> subprocess.Popen[bytes]
         "HUB_VAR_DIR": str(tmp / "var"),
         "HUB_CONNECT_BATCH_MAX": "100",
     }
+    module = tmp / "slow_reports.py"
+    module.write_text(SLOW, encoding="utf-8")
     return subprocess.Popen(
         [
             sys.executable,
@@ -63,7 +84,7 @@ def _connector(stack: Stack, tmp: Path, export: Path) -> subprocess.Popen[bytes]
             "hub",
             "connector",
             "run",
-            "emergency-reports",
+            str(module),
             "--source",
             str(export),
         ],
@@ -76,7 +97,7 @@ def _connector(stack: Stack, tmp: Path, export: Path) -> subprocess.Popen[bytes]
 def test_a_killed_connector_neither_loses_nor_doubles_an_event(tmp_path: Path) -> None:
     export = tmp_path / "reports.csv"
     _export(export)
-    outbox = tmp_path / "var" / "connectors" / "emergency-reports" / "outbox.db"
+    outbox = tmp_path / "var" / "connectors" / "slow-reports" / "outbox.db"
     with gateway_stack(tmp_path / "hub") as stack:
         first = _connector(stack, tmp_path, export)
         deadline = time.monotonic() + 120

@@ -269,3 +269,12 @@ def test_the_runtime_reports_its_counts_and_outbox_as_metrics(tmp_path: Path) ->
     running.run(drain_s=5)
     after = values()
     assert after["events_published"] == 5 and after["outbox_depth"] == 0 and after["lag"] == 0
+
+
+def test_a_long_run_lists_the_first_thousand_dead_letters_and_counts_them_all(
+    tmp_path: Path,
+) -> None:
+    run = run_in_memory(Numbered(1_205, poison=frozenset(range(1_205))), tmp_path)
+    assert run.report.dead_lettered == 1_205 and len(run.report.rejected) == 1_000
+    assert run.report.summary().endswith("... and 205 more")
+    assert len(run.dead_letters) == 1_205
