@@ -255,7 +255,7 @@ def test_the_runtime_reports_its_counts_and_outbox_as_metrics(tmp_path: Path) ->
         for resource in data.resource_metrics:
             for scope in resource.scope_metrics:
                 for metric in scope.metrics:
-                    point = next(iter(metric.data.data_points))
+                    point: Any = next(iter(metric.data.data_points))
                     assert dict(point.attributes or {}) == {"linkage.connector": "numbered"}
                     found[metric.name.removeprefix("linkage.connector.")] = point.value
         return found
