@@ -41,10 +41,15 @@ class ReplayReport:
 def lost_topics(
     store: ArchiveStore, reader: Reader, topics: Sequence[str]
 ) -> dict[str, dict[int, int]]:
-    """The topics whose stored position is past their end now, with their ends."""
+    """The topics whose stored position is past their end now, with their ends. A topic
+    the archive holds no position for cannot have lost anything archived: its end is
+    not asked (each asking is a round trip to the broker)."""
     positions = store.positions()
+    stored = {t for t, _ in positions}
     lost = {}
     for topic in topics:
+        if topic not in stored:
+            continue
         ends = reader.end_offsets(topic)
         if any(offset > ends.get(p, 0) for (t, p), offset in positions.items() if t == topic):
             lost[topic] = ends

@@ -109,7 +109,7 @@ def test_every_event_is_delivered_after_the_broker_comes_back(
         outbox=outbox,
         transport=KafkaTransport(bus.publisher()),
         batch_max=200,
-        send_timeout_s=5,
+        send_timeout_s=2,
         backoff=Backoff(0.2, 1.0),
     )
     done: list[RunReport] = []
