@@ -43,3 +43,5 @@ def configure_logging(verbose: bool = False) -> None:
     # kafka-python is chatty at INFO about every connection.
     logging.getLogger("kafka").setLevel(logging.WARNING)
     logging.getLogger("authlib").setLevel(logging.INFO)
+    # Alembic says at INFO that it found its plugins and that nothing was to migrate.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
