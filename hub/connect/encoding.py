@@ -10,6 +10,7 @@ checkpoint: the feed never stops on it, and it is never half-sent.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,7 @@ JSON = ("content-type", b"application/json")
 DEAD_LETTER_MAX = 512 * 1024
 
 
-class Encoder:
+class Encoder(ABC):
     """Turns one mapped event into an outbox entry for one stream and transport: complete
     the event, make its bytes, hold them to the stream's limit."""
 
@@ -69,8 +70,9 @@ class Encoder:
             ref=record.ref,
         )
 
+    @abstractmethod
     def _bytes(self, completed: dict[str, Any]) -> bytes:
-        raise NotImplementedError
+        """The completed event's bytes, checked against the schema."""
 
     def _topic(self) -> str:
         return self.target.topic

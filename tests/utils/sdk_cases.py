@@ -44,6 +44,19 @@ GOOD: dict[str, Any] = {
 }
 
 
+def own_target(bus: Bus, label: str) -> StreamTarget:
+    """The incident-report stream on a topic of its own (and its dead-letter topic): the
+    real broker is shared by the whole session."""
+    target = StreamTarget(
+        id="emergency.incident-report",
+        owner="emergency",
+        topic=f"test.{label}-{uuid.uuid4().hex[:8]}.v1",
+        sensitivity="restricted",
+    )
+    bus.admin().ensure_topics([TopicSpec(target.topic), TopicSpec(target.dead_letter_topic)])
+    return target
+
+
 class ListConnector(Connector):
     name = "list"
     stream = "emergency.incident-report"
@@ -73,15 +86,7 @@ class SdkCases:
 
     @pytest.fixture
     def target(self, bus: Bus) -> StreamTarget:
-        # A topic of its own per test: the real broker is shared by the whole session.
-        target = StreamTarget(
-            id="emergency.incident-report",
-            owner="emergency",
-            topic=f"test.incidents-{uuid.uuid4().hex[:8]}.v1",
-            sensitivity="restricted",
-        )
-        bus.admin().ensure_topics([TopicSpec(target.topic), TopicSpec(target.dead_letter_topic)])
-        return target
+        return own_target(bus, "incidents")
 
     @pytest.fixture
     def runtime(

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from hub.bus.protocols import Bus
-from hub.bus.records import BusRecord, TopicSpec
+from hub.bus.records import BusRecord
 from hub.connect import PushConnector, RecordRejected, SourceRecord, StreamTarget
 from hub.connect.encoding import AvroEncoder
 from hub.connect.offline import offline_target
@@ -26,6 +26,7 @@ from hub.connect.webhook import (
     sign,
 )
 from hub.serde.avro import AvroDeserializer
+from tests.utils.sdk_cases import own_target
 
 STREAM = "emergency.incident-report"
 SECRET = b"test-secret-0123456789abcdef"
@@ -123,15 +124,7 @@ class WebhookCases:
 
     @pytest.fixture
     def target(self, bus: Bus) -> StreamTarget:
-        # A topic of its own per test: the real broker is shared by the whole session.
-        target = StreamTarget(
-            id=STREAM,
-            owner="emergency",
-            topic=f"test.webhook-{uuid.uuid4().hex[:8]}.v1",
-            sensitivity="restricted",
-        )
-        bus.admin().ensure_topics([TopicSpec(target.topic), TopicSpec(target.dead_letter_topic)])
-        return target
+        return own_target(bus, "webhook")
 
     @pytest.fixture
     def serve(self, bus: Bus, target: StreamTarget, tmp_path: Path) -> Iterator[Serve]:
