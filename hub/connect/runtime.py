@@ -90,6 +90,7 @@ class _Batch:
         self.records = 0
         self.position: Any = None
         self.moved = False
+        self.done = False
         self.started = time.monotonic()
         self.span: Span = tracer("hub.connect").start_span(
             f"take {connector}", kind=SpanKind.PRODUCER
@@ -215,6 +216,10 @@ class ConnectorRuntime:
             return [dead_letter(target, record, exc, connector=name, position=record.position)]
 
     def _commit(self, batch: _Batch) -> None:
+        """Commit what the batch holds, once: a batch committed already (the ``finally``
+        of a take that failed after its last commit) commits nothing again."""
+        if batch.done:
+            return
         batch.span.set_attribute("messaging.batch.message_count", len(batch.entries))
         batch.span.set_attribute("linkage.connector", self.connector.name)
         try:
@@ -229,6 +234,7 @@ class ConnectorRuntime:
                 dead = sum(1 for e in batch.entries if e.kind == "dead-letter")
                 self.metrics.taken(batch.records, dead)
                 self.sender.wake.set()
+            batch.done = True
         finally:
             batch.span.end()
 
