@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,8 +84,18 @@ def complete(
     record: SourceRecord,
     index: int,
 ) -> dict[str, Any]:
-    """The event with the envelope fields ``map`` left out filled in; refuses an event
-    for another agency's stream."""
+    """The event with the envelope fields ``map`` left out filled in, its id derived
+    from its record."""
+    return filled(target, event, lambda: derived_event_id(connector, record, index))
+
+
+def filled(
+    target: StreamTarget, event: Mapping[str, Any], new_id: Callable[[], str]
+) -> dict[str, Any]:
+    """The event with the envelope fields left out filled in (``new_id`` makes its id if
+    it has none); refuses an event for another agency's stream, or one that should say
+    what kind of emergency it is about and does not. The connector SDK and the
+    gateway's HTTP publish both complete events here."""
     completed = dict(event)
     envelope = dict(completed.get("envelope") or {})
     agency = envelope.setdefault("source_agency", target.owner)
@@ -94,8 +104,10 @@ def complete(
             "envelope.source_agency",
             f"{agency!r} may not publish to {target.id}, owned by {target.owner}",
         )
+    # Not setdefault: its default would be made (an id, a clock read) for every event,
+    # also those that carry their own.
     if "event_id" not in envelope:
-        envelope["event_id"] = derived_event_id(connector, record, index)
+        envelope["event_id"] = new_id()
     if "published_at" not in envelope:
         envelope["published_at"] = datetime.now(UTC)
     envelope.setdefault("sensitivity", target.sensitivity.upper())

