@@ -74,16 +74,20 @@ class HubStack:
             raise NotFound(f"stream {stream_id} is not in the catalogue (policies/streams.yaml)")
         return StreamTarget.of(stream)
 
-    def sink(self, stream_id: str, publisher: Publisher) -> EventSink:
-        """A sink for ``stream_id`` that writes with the subject's latest registered schema."""
+    def latest_schema(self, stream_id: str) -> tuple[StreamTarget, CompiledSchema]:
+        """The stream's catalogue entry and its subject's latest registered schema,
+        written out whole (a version may take some of its types by reference)."""
         target = self.target(stream_id)
         subject = value_subject(target.topic)
         registered = self.registry.latest(subject)
         if registered is None:
             raise NotFound(f"no schema is registered under {subject}; run `hub schemas register`")
-        # Written out: the latest version may take some of its types by reference.
         decodable = self.registry.decodable(registered.schema_id)
-        schema = CompiledSchema.from_text(registered.schema_id, decodable.text)
+        return target, CompiledSchema.from_text(registered.schema_id, decodable.text)
+
+    def sink(self, stream_id: str, publisher: Publisher) -> EventSink:
+        """A sink for ``stream_id`` that writes with the subject's latest registered schema."""
+        target, schema = self.latest_schema(stream_id)
         return EventSink(stream=target, schema=schema, publisher=publisher)
 
     def archiver(self) -> Archiver:
@@ -131,20 +135,11 @@ class HubStack:
         self, connector: Connector, outbox: Outbox, **options: Any
     ) -> ConnectorRuntime:
         """A runtime sending to this stack's Kafka, with each stream's latest registered
-        schema (written out whole: a version may take types by reference)."""
-        encoders: dict[str, Encoder] = {}
-        for stream_id in (connector.stream, *connector.also):
-            target = self.target(stream_id)
-            registered = self.registry.latest(value_subject(target.topic))
-            if registered is None:
-                raise NotFound(
-                    f"no schema is registered for {stream_id}; run `hub schemas register`"
-                )
-            decodable = self.registry.decodable(registered.schema_id)
-            encoders[stream_id] = AvroEncoder(
-                target,
-                CompiledSchema.from_text(registered.schema_id, decodable.text),
-            )
+        schema."""
+        encoders: dict[str, Encoder] = {
+            stream_id: AvroEncoder(*self.latest_schema(stream_id))
+            for stream_id in (connector.stream, *connector.also)
+        }
         return ConnectorRuntime(
             connector,
             encoders=encoders,
