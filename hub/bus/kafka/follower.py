@@ -15,6 +15,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from hub.bus.kafka.reader import to_record
+from hub.bus.kafka.security import client_security
 from hub.bus.protocols import Positions
 from hub.bus.records import BusRecord
 from hub.config import KafkaSettings
@@ -54,6 +55,7 @@ class KafkaFollower:
                 fetch_max_wait_ms=settings.fetch_max_wait_ms,
                 request_timeout_ms=settings.request_timeout_ms,
                 bootstrap_timeout_ms=settings.connect_timeout_ms,
+                **client_security(settings),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from exc

@@ -17,6 +17,7 @@ from kafka.errors import (
 from kafka.partitioner import DefaultPartitioner
 from kafka.producer.future import FutureRecordMetadata
 
+from hub.bus.kafka.security import client_security
 from hub.bus.records import Delivered, Headers
 from hub.config import KafkaSettings
 from hub.errors import BrokerUnavailable, RecordRefused
@@ -88,6 +89,8 @@ class KafkaPublisher:
                 request_timeout_ms=settings.request_timeout_ms,
                 max_block_ms=settings.connect_timeout_ms,
                 bootstrap_timeout_ms=settings.connect_timeout_ms,
+                enable_idempotence=settings.idempotent,
+                **client_security(settings),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc}") from exc

@@ -13,6 +13,7 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
+from hub.bus.kafka.security import client_security
 from hub.bus.protocols import BeyondEnd
 from hub.bus.records import BusRecord, ReadResult
 from hub.config import KafkaSettings
@@ -54,6 +55,7 @@ class KafkaReader:
                 fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
                 request_timeout_ms=self._settings.request_timeout_ms,
                 bootstrap_timeout_ms=self._settings.connect_timeout_ms,
+                **client_security(self._settings),
             )
         except KafkaError as exc:
             raise BrokerUnavailable(f"cannot reach Kafka at {self._bootstrap}: {exc}") from exc

@@ -30,3 +30,19 @@ class TestKafkaBus(BusCases):
         publisher.close()
         assert landed == {k: (murmur2(k) & 0x7FFFFFFF) % 3 for k in keys}
         assert alone == {0}
+
+
+def test_an_idempotent_producer_delivers_each_record_once_in_order(broker: EmbeddedBroker) -> None:
+    """Production turns on ``kafka.idempotent``, and topics carry ``min.insync.replicas``:
+    the broker must take both (a broker that refused the producer id request or the
+    topic setting would fail the send or the creation here)."""
+    settings = KafkaSettings(fetch_max_wait_ms=10, idempotent=True, min_insync_replicas=1)
+    bus = open_bus(settings, broker.bootstrap)
+    topic = new_topic(bus, 1)
+    publisher = bus.publisher()
+    sent = [publisher.send(topic, f"v{i}".encode()) for i in range(50)]
+    offsets = [pending.result(10).offset for pending in sent]
+    publisher.close()
+    assert offsets == list(range(50)), "each record once, in the order sent"
+    values = [r.value for r in bus.reader().read(topic, positions={0: 0}, limit=100).records]
+    assert values == [f"v{i}".encode() for i in range(50)]
