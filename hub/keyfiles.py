@@ -24,13 +24,31 @@ def read_key(path: Path) -> bytes:
     return data
 
 
+def create_secret_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new 0600 file at ``path``, whole or not at all; raises
+    ``FileExistsError`` rather than replace one.
+
+    Replicas started together on one key folder race to make its keys: the file appears
+    under its name only once written (a hard link of a finished private file), so the
+    loser reads the winner's whole key, never an empty or half-written one.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}.draft")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(draft, path)
+    finally:
+        draft.unlink()
+
+
 def write_key(path: Path) -> bytes:
     """A new key at ``path``; raises ``FileExistsError`` rather than replace one."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    create_secret_file(path, data)
     return data
 
 

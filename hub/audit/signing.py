@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from hub.errors import ConfigError
+from hub.keyfiles import create_secret_file
 from hub.tlog.notes import key_id, public_bytes, sign, verifier_key
 
 KEY_FILE = "checkpoint-key.pem"
@@ -40,10 +40,7 @@ class CheckpointSigner:
 
 
 def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
-    data = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    create_secret_file(path, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
 
 
 def generate(folder: Path, *, name: str, rotate: bool = False) -> Ed25519PrivateKey:

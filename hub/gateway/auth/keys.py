@@ -6,9 +6,9 @@ accept), so anyone can check our tokens from the published JWKS without a secret
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 from hub.errors import ConfigError
+from hub.keyfiles import create_secret_file
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +24,16 @@ ALGORITHM = "RS256"
 KEY_FILE = "signing-key.jwk.json"
 
 
-def generate_key(key_dir: Path) -> RSAKey:
+def generate_key(key_dir: Path, *, replace: bool = False) -> RSAKey:
+    """A new signing key in ``key_dir``; raises ``FileExistsError`` if one is there,
+    unless ``replace``."""
     key = RSAKey.generate_key(2048, parameters={"alg": ALGORITHM, "use": "sig"}, auto_kid=True)
-    key_dir.mkdir(parents=True, exist_ok=True)
     path = key_dir / KEY_FILE
-    # Written with 0600 from the start: the private key is never world-readable.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(key.as_dict(private=True), handle)
+    if replace:
+        path.unlink(missing_ok=True)
+    # 0600 from the start, and whole: a replica starting beside this one reads either
+    # no key or this one, never a part of it.
+    create_secret_file(path, json.dumps(key.as_dict(private=True)).encode())
     log.info("generated signing key %s in %s", key.kid, path)
     return key
 
@@ -40,11 +43,18 @@ def load_key(key_dir: Path, *, create: bool) -> RSAKey:
     path = key_dir / KEY_FILE
     if not path.exists():
         if create:
-            return generate_key(key_dir)
+            with contextlib.suppress(FileExistsError):  # another replica made it first
+                return generate_key(key_dir)
+            return load_key(key_dir, create=False)
         raise ConfigError(
             f"no signing key at {path}; create one with `hub token keygen` "
             "or point HUB_AUTH_KEY_DIR at the folder that holds it"
         )
+    return read_private(path)
+
+
+def read_private(path: Path) -> RSAKey:
+    """A private RSA JWK file, or a ConfigError saying what is wrong with it."""
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         key = RSAKey.import_key(data)
