@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint format bench install tools screenshots clean
+.PHONY: dev test lint format bench install tools screenshots docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP) tools
 ## tools: what some tests use from Debian's packages: kcat, chromium and chromium-driver
 tools:
 	@./.ci/install-debian-tools
+
+## docs: regenerate docs/configuration.md from the settings model (a test checks it)
+docs: $(STAMP)
+	$(BIN)/python -m hub.config_reference > docs/configuration.md
 
 ## lint: ruff, mypy (strict for hub/), then the schema catalogue and policy checks and cases
 lint: $(STAMP)

