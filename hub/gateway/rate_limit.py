@@ -1,14 +1,21 @@
 """Requests per client: a token bucket each, so that one integrator's loop cannot take
-the gateway from the others. Kept in this process; across replicas (issue 18) each
-replica holds its own buckets, so the limit there is per replica."""
+the gateway from the others. ``RateLimiter`` keeps them in this process, for one
+gateway; replicas share theirs in the database (``hub.gateway.shared_limits``)."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
+from typing import Protocol
 
 from hub.errors import TooManyRequests
+
+
+class Limiter(Protocol):
+    def take(self, client_id: str) -> None:
+        """Count one request of ``client_id``; raise ``TooManyRequests`` over its rate."""
+        ...
 
 
 class RateLimiter:

@@ -24,7 +24,7 @@ from hub.audit.writer import AuditWriter
 from hub.bus.factory import open_bus
 from hub.bus.lazy import LazyPublisher
 from hub.bus.protocols import Publisher
-from hub.config import Settings
+from hub.config import GatewaySettings, Settings
 from hub.coordination.accesses import IncidentAccesses
 from hub.coordination.acks import AckBook
 from hub.coordination.facts import CoordinationFacts
@@ -33,9 +33,12 @@ from hub.emergencies.service import EmergencyService
 from hub.errors import BrokerUnavailable, StoreUnavailable
 from hub.gateway.auth.basic import BasicAuthenticator
 from hub.gateway.auth.clients import ClientStore
-from hub.gateway.auth.keys import load_key, public_jwks, signing_keys
+from hub.gateway.auth.keys import signing_keys
+from hub.gateway.auth.rotation import load_token_keys
 from hub.gateway.auth.server import TokenIssuer
 from hub.gateway.auth.sessions import SessionStore
+from hub.gateway.auth.shared_failures import DatabaseFailures
+from hub.gateway.auth.throttle import TokenThrottle
 from hub.gateway.auth.tokens import TokenVerifier
 from hub.gateway.auth.users import UserStore
 from hub.gateway.bulkheads import Bulkhead
@@ -44,8 +47,9 @@ from hub.gateway.cursor import CursorCodec
 from hub.gateway.events import EventPages
 from hub.gateway.live_stream import LiveStream
 from hub.gateway.publishing import Publishing, archived_lookup
-from hub.gateway.rate_limit import RateLimiter
+from hub.gateway.rate_limit import Limiter, RateLimiter
 from hub.gateway.readiness import Readiness
+from hub.gateway.shared_limits import SharedRateLimiter
 from hub.keyfiles import load_key as load_secret
 from hub.live.feed import LiveFeeds
 from hub.policy.holder import PolicyHolder
@@ -95,7 +99,7 @@ class GatewayServices:
     live: LiveStream
     publishing: Publishing
     publisher: Publisher
-    limits: RateLimiter
+    limits: Limiter
     kafka_work: Bulkhead
     database_work: Bulkhead
     readiness: Readiness
@@ -119,6 +123,20 @@ class GatewayServices:
 READY_TIMEOUT_S = 2.0
 
 
+def shared_limits(settings: GatewaySettings, engine: Engine) -> bool:
+    """Whether rate limits and the token back-off live in the database: on PostgreSQL,
+    where replicas share it, unless told otherwise."""
+    if settings.limits == "auto":
+        return engine.dialect.name == "postgresql"
+    return settings.limits == "database"
+
+
+def _rate_limiter(settings: GatewaySettings, engine: Engine, *, shared: bool) -> Limiter:
+    if shared:
+        return SharedRateLimiter(engine, rate_per_s=settings.rate_per_s, burst=settings.rate_burst)
+    return RateLimiter(rate_per_s=settings.rate_per_s, burst=settings.rate_burst)
+
+
 def _select_one(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
@@ -135,10 +153,11 @@ def build_services(
         )
     owns_engine = engine is None
     engine = engine or make_engine(settings.database)
+    shared = shared_limits(settings.gateway, engine)
     sessions = make_sessions(engine)
     dev = settings.env != "prod"
-    key = load_key(settings.auth.key_dir, create=dev)
-    keys = signing_keys(key)
+    token_keys = load_token_keys(settings.auth.key_dir, create=dev)
+    keys = signing_keys(token_keys.signing)
     clients = ClientStore(sessions)
     registry = RegistryService(sessions)
     schemas = SchemaCache(registry.decodable)
@@ -202,9 +221,12 @@ def build_services(
             audience=auth.audience,
             keys=keys,
             ttl_s=auth.token_ttl_s,
+            throttle=TokenThrottle(store=DatabaseFailures(engine) if shared else None),
         ),
-        verifier=TokenVerifier(issuer=auth.issuer, audience=auth.audience, keys=keys),
-        jwks=public_jwks(key),
+        verifier=TokenVerifier(
+            issuer=auth.issuer, audience=auth.audience, keys=token_keys.verifying()
+        ),
+        jwks=token_keys.jwks(),
         audit=writer,
         audit_log=AuditLog(sessions),
         checkpoint_signer=signer,
@@ -264,9 +286,7 @@ def build_services(
             },
             timeout_s=READY_TIMEOUT_S,
         ),
-        limits=RateLimiter(
-            rate_per_s=settings.gateway.rate_per_s, burst=settings.gateway.rate_burst
-        ),
+        limits=_rate_limiter(settings.gateway, engine, shared=shared),
         feed=feed,
         owns_engine=owns_engine,
     )

@@ -67,8 +67,3 @@ def read_private(path: Path) -> RSAKey:
 
 def signing_keys(key: RSAKey) -> KeySet:
     return KeySet([key])
-
-
-def public_jwks(key: RSAKey) -> dict[str, Any]:
-    """The JWKS document: public parts only."""
-    return {"keys": [key.as_dict(private=False)]}

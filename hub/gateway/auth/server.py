@@ -104,12 +104,19 @@ class _AccessTokens(JWTBearerTokenGenerator):  # type: ignore[misc]
 
 class TokenIssuer(AuthorizationServer):  # type: ignore[misc]
     def __init__(
-        self, *, clients: ClientStore, issuer: str, audience: str, keys: KeySet, ttl_s: int
+        self,
+        *,
+        clients: ClientStore,
+        issuer: str,
+        audience: str,
+        keys: KeySet,
+        ttl_s: int,
+        throttle: TokenThrottle | None = None,
     ) -> None:
         super().__init__(scopes_supported=list(SCOPES))
         self._clients = clients
         self._decoy = decoy_hash()
-        self.throttle = TokenThrottle()
+        self.throttle = throttle if throttle is not None else TokenThrottle()
         self._agencies: dict[str, tuple[str | None, float]] = {}
         self._agencies_lock = threading.Lock()
         self.register_grant(_ClientCredentials)

@@ -7,8 +7,9 @@ request: the address (one source guessing any ids) and the client id (many sourc
 guessing one). Both waits have a low cap, so an attacker can hold a legitimate client
 back by seconds at most, never lock it out.
 
-The state is this process's; replicas each keep their own (a shared store is the
-production issue's).
+Failures are kept by a store: this process's memory (``MemoryFailures``) for one
+gateway, or the database (``hub.gateway.auth.shared_failures``) when replicas share it,
+so a guesser cannot go round the back-off by spreading tries over them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,42 +43,72 @@ BY_CLIENT = Backoff(free=5, first_s=1.0, cap_s=10.0, forget_s=900.0)
 KEYS_MAX = 100_000
 
 
-@dataclass(slots=True)
-class _Failures:
-    count: int
-    last: float
+class FailureStore(Protocol):
+    """Where failures are counted: ``(count, last failure as epoch seconds)`` per key."""
+
+    @property
+    def blocking(self) -> bool:
+        """True when its calls wait on I/O, so callers on an event loop hand them to a
+        thread."""
+        ...
+
+    def get(self, key: str) -> tuple[int, float] | None: ...
+
+    def add(self, key: str, now: float, forget_s: float) -> None:
+        """One more failure of ``key`` at ``now``; failures older than ``forget_s`` are
+        not counted."""
+        ...
+
+    def forget(self, key: str) -> None: ...
 
 
-class Throttle:
-    def __init__(self, backoff: Backoff) -> None:
-        self._backoff = backoff
-        self._failures: dict[str, _Failures] = {}
+class MemoryFailures:
+    """This process's failures, at most ``KEYS_MAX`` keys (the oldest go first)."""
+
+    blocking = False
+
+    def __init__(self) -> None:
+        self._failures: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    def wait_s(self, key: str) -> float:
-        """How long ``key`` must still wait before a try is checked (0: go ahead)."""
-        now = time.monotonic()
+    def get(self, key: str) -> tuple[int, float] | None:
         with self._lock:
-            seen = self._failures.get(key)
-            if seen is None:
-                return 0.0
-            if now - seen.last > self._backoff.forget_s:
-                del self._failures[key]
-                return 0.0
-            return max(0.0, seen.last + self._delay(seen.count) - now)
+            return self._failures.get(key)
 
-    def failed(self, key: str) -> None:
-        now = time.monotonic()
+    def add(self, key: str, now: float, forget_s: float) -> None:
         with self._lock:
             seen = self._failures.pop(key, None)
-            count = 1 if seen is None else seen.count + 1
-            self._failures[key] = _Failures(count, now)  # re-inserted: newest last
+            fresh = seen is not None and now - seen[1] <= forget_s
+            self._failures[key] = (seen[0] + 1 if fresh and seen else 1, now)  # newest last
             while len(self._failures) > KEYS_MAX:
                 del self._failures[next(iter(self._failures))]
 
-    def succeeded(self, key: str) -> None:
+    def forget(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
+
+
+class Throttle:
+    def __init__(self, backoff: Backoff, store: FailureStore | None = None) -> None:
+        self._backoff = backoff
+        self._store = store if store is not None else MemoryFailures()
+
+    def wait_s(self, key: str) -> float:
+        """How long ``key`` must still wait before a try is checked (0: go ahead)."""
+        seen = self._store.get(key)
+        if seen is None:
+            return 0.0
+        count, last = seen
+        now = time.time()
+        if now - last > self._backoff.forget_s:
+            return 0.0
+        return max(0.0, last + self._delay(count) - now)
+
+    def failed(self, key: str) -> None:
+        self._store.add(key, time.time(), self._backoff.forget_s)
+
+    def succeeded(self, key: str) -> None:
+        self._store.forget(key)
 
     def _delay(self, failures: int) -> float:
         backoff = self._backoff
@@ -89,9 +121,18 @@ class Throttle:
 class TokenThrottle:
     """The two throttles of the token endpoint: by address and by client id."""
 
-    def __init__(self, *, by_address: Backoff = BY_ADDRESS, by_client: Backoff = BY_CLIENT) -> None:
-        self._address = Throttle(by_address)
-        self._client = Throttle(by_client)
+    def __init__(
+        self,
+        *,
+        by_address: Backoff = BY_ADDRESS,
+        by_client: Backoff = BY_CLIENT,
+        store: FailureStore | None = None,
+    ) -> None:
+        store = store if store is not None else MemoryFailures()
+        self.blocking = store.blocking
+        # One store, two kinds of key: an address and a client id never collide.
+        self._address = Throttle(by_address, _Prefixed(store, "address:"))
+        self._client = Throttle(by_client, _Prefixed(store, "client:"))
 
     def wait_s(self, address: str, client_id: str | None) -> float:
         waits = [self._address.wait_s(address)]
@@ -107,3 +148,24 @@ class TokenThrottle:
     def succeeded(self, address: str, client_id: str) -> None:
         self._address.succeeded(address)
         self._client.succeeded(client_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefixed:
+    """A store's keys of one kind."""
+
+    store: FailureStore
+    prefix: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.store.blocking
+
+    def get(self, key: str) -> tuple[int, float] | None:
+        return self.store.get(self.prefix + key)
+
+    def add(self, key: str, now: float, forget_s: float) -> None:
+        self.store.add(self.prefix + key, now, forget_s)
+
+    def forget(self, key: str) -> None:
+        self.store.forget(self.prefix + key)

@@ -7,7 +7,8 @@ decision on the request's audit trail, so the audit row says who asked and what 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import orjson
@@ -18,12 +19,14 @@ from starlette.responses import Response
 from hub.gateway.auditing import AuditTrail
 from hub.gateway.auth.basic import parse_basic
 from hub.gateway.auth.server import FormRequest
+from hub.gateway.auth.throttle import TokenThrottle
 from hub.gateway.bodies import BodyTooLarge, read_limited
 from hub.gateway.bulkheads import LoopSemaphore
 from hub.gateway.deps import IssuerDep, SettingsDep, TrailDep
 from hub.gateway.problem_types import problem_body
 
 router = APIRouter(tags=["oauth"])
+T = TypeVar("T")
 
 MAX_FORM_BYTES = 8 * 1024
 #: Secret checks (scrypt: CPU and memory by design) running at once in this process, at
@@ -31,6 +34,17 @@ MAX_FORM_BYTES = 8 * 1024
 #: of taking every worker thread and core.
 _SECRET_CHECKS = LoopSemaphore(2)
 FORM = "application/x-www-form-urlencoded"
+#: Back-off lookups in the database (replicas sharing it) running at once: a flood of
+#: tries waits on the event loop rather than taking the worker threads.
+_SHARED_LOOKUPS = LoopSemaphore(4)
+
+
+async def _asked(throttle: TokenThrottle, call: Callable[..., T], *args: Any) -> T:
+    """A throttle call: at once from memory, or in a worker thread from the database."""
+    if not throttle.blocking:
+        return call(*args)
+    async with _SHARED_LOOKUPS.here():
+        return await run_in_threadpool(call, *args)
 
 
 @router.post("/oauth/token", name="token.issue")
@@ -57,7 +71,8 @@ async def issue_token(
     if mixed:
         return _refuse(trail, 400, mixed)
     address = request.client.host if request.client else "unknown"
-    wait_s = issuer.throttle.wait_s(address, claimed)
+    throttle = issuer.throttle
+    wait_s = await _asked(throttle, throttle.wait_s, address, claimed)
     if wait_s > 0:
         return _throttled(trail, wait_s)
     oauth_request = FormRequest(
@@ -68,18 +83,18 @@ async def issue_token(
     async with _SECRET_CHECKS.here():
         # Asked again once it is this request's turn: tries queued behind a flood's
         # failures must wait too, not all be checked.
-        wait_s = issuer.throttle.wait_s(address, claimed)
+        wait_s = await _asked(throttle, throttle.wait_s, address, claimed)
         if wait_s > 0:
             return _throttled(trail, wait_s)
         result = await run_in_threadpool(issuer.issue, oauth_request)
     client = oauth_request.client
     if result.status == 200 and client is not None:
-        issuer.throttle.succeeded(address, client.client_id)
+        await _asked(throttle, throttle.succeeded, address, client.client_id)
         trail.allow(f"issued token with scope {result.body.get('scope', '')}".strip())
         trail.served(1)
     else:
         if result.body.get("error") == "invalid_client":
-            issuer.throttle.failed(address, claimed)
+            await _asked(throttle, throttle.failed, address, claimed)
         trail.deny(
             f"{result.body.get('error')}: {result.body.get('error_description', '')}".strip(": ")
         )

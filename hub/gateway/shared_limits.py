@@ -1,0 +1,116 @@
+"""Request rate limits kept in the database, so every gateway replica enforces one limit.
+
+Asking the database for every request would put a write on every read. Instead each
+replica draws a small block of a client's allowance at a time from the shared bucket and
+spends it locally; a block it has not spent within a second is dropped, never handed
+back or carried over, so the replicas together never pass the limit (a client that
+spreads its requests may lose a block's worth, which only makes the limit stricter).
+
+The draw is a compare-and-set on the bucket row (read, compute, update where nothing
+changed; retry otherwise): the same statements on SQLite and PostgreSQL, and no lock
+held while a request waits.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hub.errors import TooManyRequests
+from hub.store.models import RateBucket
+
+_BUCKETS = cast(Table, RateBucket.__table__)
+#: How long a drawn block may be spent before it is dropped.
+BLOCK_LIFE_S = 1.0
+#: Compare-and-set tries before a draw gives up (it then refuses, like an empty bucket).
+_TRIES = 8
+
+
+@dataclass(slots=True)
+class _Block:
+    tokens: int
+    until: float
+
+
+class SharedRateLimiter:
+    """Implements the gateway's ``take(client_id)`` limit over a shared bucket per client."""
+
+    def __init__(self, engine: Engine, *, rate_per_s: float, burst: int) -> None:
+        self._engine = engine
+        self._rate = rate_per_s
+        self._burst = float(burst)
+        # A twentieth of a second's rate: a database round trip per ~5% of the rate.
+        self._block = max(1, min(burst, math.floor(rate_per_s / 20)))
+        self._blocks: dict[str, _Block] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client_id: str) -> None:
+        """One request of ``client_id``; raises ``TooManyRequests`` when the shared bucket
+        is empty."""
+        now = time.monotonic()
+        with self._lock:
+            block = self._blocks.get(client_id)
+            if block is not None and block.tokens > 0 and block.until > now:
+                block.tokens -= 1
+                return
+        drawn = self._draw(client_id)
+        with self._lock:
+            self._blocks[client_id] = _Block(drawn - 1, time.monotonic() + BLOCK_LIFE_S)
+
+    def _draw(self, client_id: str) -> int:
+        """Take up to a block from the shared bucket; at least one, or raise."""
+        for _ in range(_TRIES):
+            now_ms = int(time.time() * 1000)
+            with self._engine.begin() as connection:
+                row = connection.execute(
+                    select(_BUCKETS.c.tokens, _BUCKETS.c.updated_ms).where(
+                        _BUCKETS.c.client_id == client_id
+                    )
+                ).first()
+                if row is None:
+                    try:
+                        with connection.begin_nested():
+                            connection.execute(
+                                insert(_BUCKETS),
+                                {
+                                    "client_id": client_id,
+                                    "tokens": self._burst - self._block,
+                                    "updated_ms": now_ms,
+                                },
+                            )
+                        return self._block
+                    except IntegrityError:
+                        continue  # another replica made it first: draw from it
+                seen_tokens, seen_ms = float(row.tokens), int(row.updated_ms)
+                elapsed_s = max(0, now_ms - seen_ms) / 1000
+                tokens = min(self._burst, seen_tokens + elapsed_s * self._rate)
+                if tokens < 1:
+                    wait = math.ceil((1 - tokens) / self._rate)
+                    raise TooManyRequests(
+                        f"client {client_id} is over {self._rate:g} requests a second; "
+                        f"retry in {wait} s",
+                        retry_after_s=wait,
+                    )
+                drawn = min(self._block, math.floor(tokens))
+                changed = connection.execute(
+                    update(_BUCKETS)
+                    .where(
+                        _BUCKETS.c.client_id == client_id,
+                        _BUCKETS.c.updated_ms == seen_ms,
+                    )
+                    # A strictly later stamp, so a write between the read and this one is
+                    # always seen as a change (no A-B-A).
+                    .values(tokens=tokens - drawn, updated_ms=max(now_ms, seen_ms + 1))
+                ).rowcount
+            if changed == 1:
+                return drawn
+        raise TooManyRequests(
+            f"client {client_id} is sending too many requests at once; retry in 1 s",
+            retry_after_s=1,
+        )
