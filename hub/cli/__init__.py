@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import archive, audit, clients, connector, db, policy, schemas, serve, token, users
+from hub.cli import (
+    archive,
+    audit,
+    clients,
+    connector,
+    db,
+    deploy,
+    policy,
+    schemas,
+    serve,
+    token,
+    users,
+)
 
 app = typer.Typer(
     help="Linkage: the inter-departmental data-sharing hub for city emergency management.",
@@ -15,7 +27,7 @@ app = typer.Typer(
 app.command()(serve.dev)
 app.command()(serve.gateway)
 app.command()(serve.broker)
-for group in (db, schemas, policy, clients, users, token, audit, archive, connector):
+for group in (db, schemas, policy, clients, users, token, audit, archive, connector, deploy):
     app.add_typer(group.app, name=group.NAME)
 
 
