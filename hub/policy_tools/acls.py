@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hub.audit.publication import CHECKPOINT_TOPIC
 from hub.catalog.files import SchemaCatalog
 from hub.policy.decision import decide
 from hub.policy.model import Policy, Stream
@@ -97,12 +98,29 @@ def acls(policy: Policy, catalog: SchemaCatalog) -> list[Acl]:
             Acl(read.agency, "TOPIC", read.stream.topic, "LITERAL", op)
             for op in ("READ", "DESCRIBE")
         ]
+    rules += checkpoint_acls(policy)
     for agency in sorted({r.principal for r in rules}):
         # Consumer groups named after the agency: <agency>.anything.
         rules.append(Acl(agency, "GROUP", f"{agency}.", "PREFIXED", "READ"))
     return sorted(
         set(rules), key=lambda a: (a.principal, a.resource_type, a.resource_name, a.operation)
     )
+
+
+def checkpoint_acls(policy: Policy) -> list[Acl]:
+    """The audit checkpoints' topic is not a stream: the hub writes it, and every agency
+    may read it (``hub.audit.publication``), so any of them can hand the signed notes to
+    a witness without going through the gateway. Without these the hub could not even
+    create the topic at start on a cluster that enforces ACLs."""
+    rules = [
+        Acl(HUB_USER, "TOPIC", CHECKPOINT_TOPIC, "LITERAL", op)
+        for op in ("READ", "WRITE", "DESCRIBE", "CREATE")
+    ]
+    for agency in policy.agencies:
+        rules += [
+            Acl(agency.id, "TOPIC", CHECKPOINT_TOPIC, "LITERAL", op) for op in ("READ", "DESCRIBE")
+        ]
+    return rules
 
 
 def strimzi_users(
@@ -118,7 +136,7 @@ def strimzi_users(
             resources.setdefault(key, []).append(rule.operation.capitalize())
         users.append(
             {
-                "apiVersion": "kafka.strimzi.io/v1beta2",
+                "apiVersion": "kafka.strimzi.io/v1",
                 "kind": "KafkaUser",
                 "metadata": {"name": principal, "labels": {"strimzi.io/cluster": cluster}},
                 "spec": {
