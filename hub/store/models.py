@@ -277,6 +277,9 @@ class ArchivedEvent(Base):
     exercise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     schema_id: Mapped[int] = mapped_column(Integer)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The W3C ``traceparent`` the record came with (its publish span), so a history
+    #: read links to the trace that published each event; none for a record without one.
+    traceparent: Mapped[str | None] = mapped_column(String(55))
 
 
 class ArchivePosition(Base):
@@ -333,3 +336,26 @@ class PublishedEvent(Base):
     claimed_ms: Mapped[int] = mapped_column(BigInteger)
     partition: Mapped[int | None] = mapped_column(Integer)
     offset: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RateBucket(Base):
+    """A client's request allowance shared by every gateway replica: each replica draws
+    a small block of it at a time, so the limit holds across replicas (see
+    hub/gateway/shared_limits.py)."""
+
+    __tablename__ = "rate_buckets"
+
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class LoginFailure(Base):
+    """Failed token requests by address or by client id, shared by the replicas, so a
+    guesser cannot go around the back-off by spreading tries over them."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    last_ms: Mapped[int] = mapped_column(BigInteger, index=True)

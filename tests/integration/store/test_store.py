@@ -172,3 +172,32 @@ def test_the_archive_takes_unclassified_events_after_revision_0009(engine: Engin
         connection.execute(sa.text("DELETE FROM archive_events WHERE category IS NULL"))
     downgrade(engine, "0008")
     upgrade(engine)
+
+
+def test_replicas_migrating_a_new_database_at_once_all_succeed(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Processes started together on an empty database each run the migrations at start:
+    they wait for one another rather than race to create the same tables. Processes, as
+    replicas are: Alembic's context is one per process."""
+    import subprocess
+    import sys
+
+    from tests.utils.processes import hub_env
+
+    env = hub_env(tmp_path, HUB_DATABASE_URL=database_url)
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-m", "hub", "db", "upgrade"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outcomes = [(r.wait(timeout=120), r.stderr.read() if r.stderr else "") for r in replicas]
+    for replica in replicas:
+        if replica.stderr:
+            replica.stderr.close()
+    assert all(code == 0 for code, _ in outcomes), outcomes
