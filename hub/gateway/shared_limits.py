@@ -20,16 +20,19 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Engine, Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from hub.errors import TooManyRequests
+from hub.errors import StoreUnavailable, TooManyRequests
 from hub.store.models import RateBucket
 
 _BUCKETS = cast(Table, RateBucket.__table__)
 #: How long a drawn block may be spent before it is dropped.
 BLOCK_LIFE_S = 1.0
-#: Compare-and-set tries before a draw gives up (it then refuses, like an empty bucket).
+#: Compare-and-set tries before a draw gives up (it then refuses, like an empty bucket):
+#: only replicas compete, one draw each at a time.
 _TRIES = 8
+#: Clients whose draw lock is kept; beyond it the table starts again.
+_LOCKS_MAX = 10_000
 
 
 @dataclass(slots=True)
@@ -48,20 +51,46 @@ class SharedRateLimiter:
         # A twentieth of a second's rate: a database round trip per ~5% of the rate.
         self._block = max(1, min(burst, math.floor(rate_per_s / 20)))
         self._blocks: dict[str, _Block] = {}
+        self._draw_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def take(self, client_id: str) -> None:
         """One request of ``client_id``; raises ``TooManyRequests`` when the shared bucket
         is empty."""
-        now = time.monotonic()
+        if self._spend(client_id):
+            return
+        # One draw at a time per client in this process: many requests of one client
+        # finding the block empty together would otherwise all draw, and lose to each
+        # other's compare-and-set. The others wait here and spend the fresh block.
+        with self._drawing(client_id):
+            if self._spend(client_id):
+                return
+            try:
+                drawn = self._draw(client_id)
+            except SQLAlchemyError as exc:
+                raise StoreUnavailable(
+                    "the rate limit cannot be checked (database unavailable); retry later"
+                ) from exc
+            with self._lock:
+                self._blocks[client_id] = _Block(drawn - 1, time.monotonic() + BLOCK_LIFE_S)
+
+    def _spend(self, client_id: str) -> bool:
+        """Take one token from this process's block of ``client_id``, if it has one."""
         with self._lock:
             block = self._blocks.get(client_id)
-            if block is not None and block.tokens > 0 and block.until > now:
+            if block is not None and block.tokens > 0 and block.until > time.monotonic():
                 block.tokens -= 1
-                return
-        drawn = self._draw(client_id)
+                return True
+            return False
+
+    def _drawing(self, client_id: str) -> threading.Lock:
         with self._lock:
-            self._blocks[client_id] = _Block(drawn - 1, time.monotonic() + BLOCK_LIFE_S)
+            lock = self._draw_locks.get(client_id)
+            if lock is None:
+                if len(self._draw_locks) >= _LOCKS_MAX:
+                    self._draw_locks.clear()  # bounded; a lock in use stays held by its owner
+                lock = self._draw_locks[client_id] = threading.Lock()
+            return lock
 
     def _draw(self, client_id: str) -> int:
         """Take up to a block from the shared bucket; at least one, or raise."""

@@ -97,3 +97,29 @@ def test_a_failure_past_the_memory_of_the_back_off_starts_the_count_again(
     assert store.get("client:x") == (2, 1_005.0)
     store.add("client:x", 2_000.0, forget_s=10)
     assert store.get("client:x") == (1, 2_000.0)
+
+
+def test_many_requests_of_one_client_at_once_are_not_refused_below_the_limit(
+    migrated_engine: Engine,
+) -> None:
+    """Requests of one client that find its block empty together wait for one draw
+    rather than all draw and lose each other's compare-and-set (which refused some of
+    48 readers far below their limit)."""
+    limiter = SharedRateLimiter(migrated_engine, rate_per_s=1_000, burst=2_000)
+    refused: list[str] = []
+    start = threading.Barrier(32)
+
+    def burst() -> None:
+        start.wait()
+        for _ in range(20):
+            try:
+                limiter.take("busy-client")
+            except TooManyRequests as exc:
+                refused.append(exc.message)
+
+    threads = [threading.Thread(target=burst) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not refused, refused[:3]
