@@ -13,12 +13,19 @@ from hub.bus.broker import EmbeddedBroker
 from hub.config import DatabaseSettings
 from hub.store.engine import make_engine
 from hub.store.migrate import upgrade
+from tests.utils import spans
 from tests.utils.databases import fresh_postgres
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN = os.environ.get(
     "HUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test makes a gateway: the tracer provider whose sampling a test can
+    switch on (tests/utils/spans.py); off, it samples nothing, like the hub's default."""
+    spans.install()
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hub.archive.index import NotAnEvent, index_event
+from hub.archive.lag import ArchiveLag
 from hub.archive.store import ArchiveStore, NewEvent
 from hub.bus.protocols import Bus, Follower, Publisher, Reader
-from hub.bus.records import BusRecord
+from hub.bus.records import BusRecord, traceparent
 from hub.errors import BrokerUnavailable, InvalidFrame
 from hub.serde.avro import AvroDeserializer
 from hub.serde.wire import dead_letter_topic
@@ -63,6 +64,7 @@ class Archiver:
         self._follower: Follower | None = None
         self._dead: Publisher | None = None
         self.counts = ArchiveCounts()
+        self._lag = ArchiveLag()
 
     def _tail(self) -> Follower:
         if self._follower is None:
@@ -79,13 +81,19 @@ class Archiver:
             self._drop_follower()
             raise
         if not records:
+            self._lag.round({}, now_ms=int(time.time() * 1000), drained=True)
             self.counts.last_round = time.monotonic()
             return 0
         events: list[NewEvent] = []
         positions: dict[tuple[str, int], int] = {}
         rejected: list[tuple[BusRecord, Exception]] = []
+        oldest_ms: dict[str, int] = {}
         for record in records:
             positions[(record.topic, record.partition)] = record.offset + 1
+            written = record.timestamp_ms
+            if written > 0:
+                stream = self._streams[record.topic]
+                oldest_ms[stream] = min(oldest_ms.get(stream, written), written)
             try:
                 events.append(self._new_event(record))
             except self._rejected as exc:
@@ -94,12 +102,14 @@ class Archiver:
         # again, so a dead letter must be on its topic before that.
         if rejected:
             self._dead_letter(rejected)
+        now_ms = int(time.time() * 1000)
         try:
-            self._store.write(events, positions, now_ms=int(time.time() * 1000))
+            self._store.write(events, positions, now_ms=now_ms)
         except Exception:
             # Nothing was committed: start again from the stored positions.
             self._drop_follower()
             raise
+        self._lag.round(oldest_ms, now_ms=now_ms, drained=len(records) < self._batch_max)
         self.counts.archived += len(events)
         self.counts.rejected += len(rejected)
         self.counts.rounds += 1
@@ -118,6 +128,7 @@ class Archiver:
             schema_id=schema.schema_id,
             payload=bytes(record.value),
             index=index_event(event),
+            traceparent=traceparent(record.headers),
         )
 
     def _dead_letter(self, rejected: list[tuple[BusRecord, Exception]]) -> None:

@@ -26,6 +26,7 @@ _COLUMNS = (
     _T.c.event_id,
     _T.c.occurred_ms,
     _T.c.payload,
+    _T.c.traceparent,
 )
 
 
@@ -39,6 +40,8 @@ class ArchivedRow(NamedTuple):
     event_id: str
     occurred_ms: int
     payload: bytes
+    #: The span that published the event (its ``traceparent``), for a read to link to.
+    traceparent: str | None
 
 
 @dataclass(frozen=True, slots=True)

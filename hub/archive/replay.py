@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from hub.archive.store import ArchiveStore, move_records, replay_batches, reset_positions
+from hub.archive.store import (
+    ArchiveStore,
+    StoredRecord,
+    move_records,
+    replay_batches,
+    reset_positions,
+)
 from hub.bus.protocols import Publisher, Reader
+from hub.bus.records import TRACEPARENT, Headers
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +91,13 @@ def _refill(
     count = 0
     for batch in replay_batches(engine, topic):
         pending = [
-            (row.id, publisher.send(topic, row.payload, key=row.event_id.encode())) for row in batch
+            (
+                row.id,
+                publisher.send(
+                    topic, row.payload, key=row.event_id.encode(), headers=_headers(row)
+                ),
+            )
+            for row in batch
         ]
         moved = []
         for row_id, waiting in pending:
@@ -96,3 +109,9 @@ def _refill(
     # (and not stored twice), and whatever others wrote meanwhile is not skipped.
     reset_positions(engine, topic, ends)
     return count
+
+
+def _headers(row: StoredRecord) -> Headers:
+    """A refilled record names the span that first published it, so a live reader of
+    the refilled broker still links to that trace."""
+    return [(TRACEPARENT, row.traceparent.encode())] if row.traceparent else []

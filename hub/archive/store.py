@@ -30,6 +30,8 @@ class NewEvent:
     schema_id: int
     payload: bytes
     index: EventIndex
+    #: The record's ``traceparent`` header: the span that published it.
+    traceparent: str | None = None
 
     def row(self, archived_ms: int) -> dict[str, Any]:
         index = self.index
@@ -57,6 +59,7 @@ class NewEvent:
             "exercise": index.exercise,
             "schema_id": self.schema_id,
             "payload": self.payload,
+            "traceparent": self.traceparent,
         }
 
 
@@ -109,6 +112,7 @@ class StoredRecord:
     id: int
     event_id: str
     payload: bytes
+    traceparent: str | None
 
 
 def replay_batches(engine: Engine, topic: str, size: int = 1_000) -> Iterator[list[StoredRecord]]:
@@ -116,7 +120,7 @@ def replay_batches(engine: Engine, topic: str, size: int = 1_000) -> Iterator[li
     after = -1
     while True:
         query = (
-            select(_EVENTS.c.id, _EVENTS.c.event_id, _EVENTS.c.payload)
+            select(_EVENTS.c.id, _EVENTS.c.event_id, _EVENTS.c.payload, _EVENTS.c.traceparent)
             .where(_EVENTS.c.topic == topic, _EVENTS.c.id > after)
             .order_by(_EVENTS.c.id)
             .limit(size)

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, insert, text
 
+from hub.audit.commit_metrics import CommitMetrics
 from hub.audit.entry import AuditEntry, stored_values
 from hub.audit.head import LastCheckpoint, last_checkpoint, load_head, stored_size
 from hub.audit.inbox import Inbox
@@ -119,6 +120,7 @@ class AuditWriter:
         self._closed = False
         # One batch at a time on this writer's connection (its thread, or write_batch).
         self._lock = threading.Lock()
+        self._metrics = CommitMetrics()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
@@ -219,6 +221,7 @@ class AuditWriter:
         not say a refused request was served."""
         batch = [p for p in batch if p.take()]
         note: tuple[str, int] | None = None
+        started = time.perf_counter()
         try:
             with self._transaction() as connection:
                 head = self._current_head(connection)
@@ -239,11 +242,13 @@ class AuditWriter:
                     )
                 note = self._checkpoint_if_due(connection, head, force=final)
         except Exception as exc:
+            self._metrics.failed(len(batch), time.perf_counter() - started)
             self._head = self._checkpoint = None  # read again from the database next time
             log.error("audit batch of %d rows not written: %s", len(batch), type(exc).__name__)
             failure = AuditUnavailable("the audit log cannot be written; request refused")
             self._resolve(batch, [failure] * len(batch))
             raise failure from exc
+        self._metrics.committed(len(batch), time.perf_counter() - started)
         seqs = [done.seq for done in sealed]
         self._resolve(batch, seqs)
         if note is not None and self._on_checkpoint is not None:

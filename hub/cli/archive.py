@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hub.cli.common import configure_logging, load_settings, run_or_exit
+from hub.cli.common import configure_logging, load_settings, run_or_exit, start_telemetry
 from hub.config import Settings
 
 NAME = "archive"
@@ -38,6 +38,7 @@ def archive(
 
     configure_logging()
     settings = _cluster_settings()
+    start_telemetry(settings)
 
     def run() -> None:
         stop = threading.Event()

@@ -45,3 +45,12 @@ def configure_logging(verbose: bool = False) -> None:
     logging.getLogger("authlib").setLevel(logging.INFO)
     # Alembic says at INFO that it found its plugins and that nothing was to migrate.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def start_telemetry(settings: Settings) -> None:
+    """Spans and metrics for a long-running command that is not a gateway (the gateway
+    sets them up itself): a connector's publish spans, whose ``traceparent`` the gateway's
+    reads link to, and the archiver's lag, exported where ``HUB_TELEMETRY_EXPORTER`` says."""
+    from hub.telemetry import configure
+
+    configure(settings.telemetry)

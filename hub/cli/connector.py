@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hub.cli.common import configure_logging, load_settings, run_or_exit
+from hub.cli.common import configure_logging, load_settings, run_or_exit, start_telemetry
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -60,6 +60,7 @@ def run(
     """
     configure_logging(verbose)
     settings = load_settings()
+    start_telemetry(settings)
     options = run_or_exit(lambda: _options(option or []))
     chosen = run_or_exit(lambda: _load(connector, source, options))
     path = outbox or _outbox_path(settings, chosen)

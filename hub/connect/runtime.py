@@ -290,7 +290,9 @@ class ConnectorRuntime:
             log.warning("%s: reading the source failed: %s", self.connector.name, exc)
 
     def close(self) -> None:
-        """Release the transport (its producer, or its HTTP client)."""
+        """Release the transport (its producer, or its HTTP client); the outbox is no
+        longer in the gauges."""
+        self.metrics.close()
         self._transport.close()
 
     def _drain(self, stop: threading.Event, drain_s: float) -> None:

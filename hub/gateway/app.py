@@ -17,6 +17,7 @@ from hub.gateway.middleware import RequestContext
 from hub.gateway.policy_reload import PolicyReloader
 from hub.gateway.problem_types import REGISTRY_PREFIX
 from hub.gateway.raw_paths import RawPathRouting
+from hub.gateway.request_metrics import DecisionMetrics
 from hub.gateway.routes import (
     acks,
     audit,
@@ -27,6 +28,7 @@ from hub.gateway.routes import (
     emergencies,
     incidents,
     live,
+    metrics,
     oauth,
     publish,
     registry,
@@ -52,6 +54,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Here rather than in a command: whatever serves the gateway (a command, hub dev,
+        # a test) has the Prometheus reader that /metrics shows.
         configure(settings.telemetry)
         services = build_services(settings, engine=engine, policy=policy)
         app.state.services = services
@@ -88,11 +92,17 @@ def create_app(
     )
     # Added last, so outermost: the request id and span exist before the audit row is made.
     app.add_middleware(
-        AuditMiddleware, public=discovery.PUBLIC_ROUTES, sink=lambda: _services(app).audit
+        AuditMiddleware,
+        public=discovery.PUBLIC_ROUTES,
+        sink=lambda: _services(app).audit,
+        decisions=DecisionMetrics(
+            catalogued=lambda stream: _services(app).policies.current.stream(stream) is not None
+        ),
     )
     app.add_middleware(RequestContext)
     routers = (
         discovery,
+        metrics,
         oauth,
         streams,
         live,

@@ -29,6 +29,7 @@ from hub.audit.entry import ALLOW, DENY, AuditEntry
 from hub.audit.writer import AuditWriter
 from hub.errors import AuditUnavailable
 from hub.gateway.problem_types import send_problem
+from hub.gateway.request_metrics import DecisionMetrics
 from hub.identity import Caller
 from hub.telemetry import current_trace_id
 
@@ -160,14 +161,23 @@ class AuditMiddleware:
     """Writes the request's one audit row when the answer starts (plain ASGI, no extra task).
 
     ``public`` names the routes that serve public documents only (health, keys, docs);
-    they are not audited. Every other request is, including ones that match no route.
+    they are not audited. Every other request is, including ones that match no route,
+    and its row's decision is counted in ``decisions``.
     """
 
-    def __init__(self, app: ASGIApp, *, public: frozenset[str], sink: Any) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        public: frozenset[str],
+        sink: Any,
+        decisions: DecisionMetrics | None = None,
+    ) -> None:
         self.app = app
         self._public = public
         # A callable, since the writer is built by the lifespan after the middleware exists.
         self._sink = sink
+        self._decisions = decisions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -268,6 +278,8 @@ class AuditMiddleware:
             # Whatever else the path named (a subject and version, a review's row).
             resource="&".join(f"{k}={v}" for k, v in sorted(params.items())) or None,
         )
+        if self._decisions is not None:
+            self._decisions.decided(entry)
         sink: AuditWriter = self._sink()
         await sink.append(entry)
 

@@ -5,6 +5,9 @@ cap, or when it has looked at :data:`EventPages.SCAN_FACTOR` pages' worth of row
 caller may not see (``more`` stays true); ``next`` resumes after the last row looked
 at, so nothing is served twice or skipped. Each event is serialised once, as it is
 taken, which is how the byte cap is kept exactly.
+
+Each page is a span (``read <stream>``, ``read timeline``) linked to the publish spans
+of the events it served, from the ``traceparent`` the archive kept with each.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from opentelemetry.trace import Span
 
 from hub.archive.history import ArchivedRow, History, HistoryFilter
 from hub.coordination.receipts import ReceiptBook
@@ -26,6 +30,7 @@ from hub.policy.filters import RowCheck
 from hub.policy.plan_cache import PlanCache, emergency_rows
 from hub.registry.errors import RegistryError
 from hub.serde.avro import AvroDeserializer, CompiledSchema
+from hub.telemetry import link_publishers, tracer
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,8 @@ class Page:
     shown: list[dict[str, Any]] = field(default_factory=list)
     served_ids: dict[str, list[str]] = field(default_factory=dict)
     masked: set[str] = field(default_factory=set)
+    #: The ``traceparent`` of each event served: the publish spans the read links to.
+    publishers: list[str | None] = field(default_factory=list)
     next: str = ""
     more: bool = False
     skipped: int = 0
@@ -99,6 +106,7 @@ class EventPages:
         #: The last size of an event served per stream, so that a page the byte cap will
         #: cut does not fetch rows it cannot hold.
         self._sizes: dict[str, int] = {}
+        self._tracer = tracer("hub.gateway")
 
     def limit(self, limit: int | None) -> int:
         if limit is not None and limit > self.page_max:
@@ -118,9 +126,12 @@ class EventPages:
         def fetch(key: Any, size: int) -> list[ArchivedRow]:
             return self._history.by_stream(stream, where, after=key, limit=size)
 
-        page = self._fill(
-            {stream: access}, fetch, after, self.limit(limit), key=lambda r: r.id, via="page"
-        )
+        with self._tracer.start_as_current_span(f"read {stream}") as span:
+            span.set_attribute("linkage.stream", stream)
+            page = self._fill(
+                {stream: access}, fetch, after, self.limit(limit), key=lambda r: r.id, via="page"
+            )
+            _linked(span, page)
         page.next = self._cursors.encode(page.position, bound)
         return page
 
@@ -157,14 +168,16 @@ class EventPages:
             start = (key[0], key[1]) if key is not None else None
             return self._history.by_incident(incident, streams, where, after=start, limit=size)
 
-        page = self._fill(
-            accesses,
-            fetch,
-            after,
-            self.limit(limit),
-            key=lambda r: [r.occurred_ms, r.id],
-            via="timeline",
-        )
+        with self._tracer.start_as_current_span("read timeline") as span:
+            page = self._fill(
+                accesses,
+                fetch,
+                after,
+                self.limit(limit),
+                key=lambda r: [r.occurred_ms, r.id],
+                via="timeline",
+            )
+            _linked(span, page)
         page.next = self._cursors.encode(page.position, bound)
         return page
 
@@ -212,6 +225,7 @@ class EventPages:
                     self._sizes[row.stream] = len(element)
                     page.shown.append(shown)
                     page.served_ids.setdefault(row.stream, []).append(row.event_id)
+                    page.publishers.append(row.traceparent)
                     size += len(element) + 1
                 scanned += 1
                 position = key(row)
@@ -283,6 +297,11 @@ class EventPages:
 
 
 _UNDECODABLE = object()
+
+
+def _linked(span: Span, page: Page) -> None:
+    span.set_attribute("linkage.events", page.served)
+    link_publishers(span, page.publishers)
 
 
 def _bound(route: str, stream: str, access: StreamAccess, where: HistoryFilter) -> dict[str, Any]:

@@ -5,17 +5,22 @@ grant, the emergency or the token no longer holds, or the client falls behind.
 Every message's ``id`` is a sealed token of the positions after it, in every partition;
 a client that reconnects with it as ``Last-Event-ID`` misses nothing and gets nothing
 twice: what the ring still holds comes from the ring, anything older from the archive.
+
+Events go out in deliveries (what the queue held at once, a batch of the archive or
+the ring), each a span (``deliver <stream>``) linked to the publish spans of its events;
+the feeds open are counted by stream (``linkage.live.subscribers``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from opentelemetry.trace import SpanKind
 from starlette.concurrency import run_in_threadpool
 
 from hub.archive.history import History, HistoryFilter
@@ -32,9 +37,14 @@ from hub.policy.decision import StreamAccess
 from hub.policy.filters import RowCheck
 from hub.policy.plan_cache import emergency_rows
 from hub.serde.avro import CompiledSchema
+from hub.telemetry import link_publishers, meter, tracer
 
 #: Decides again, under the policy and emergencies in force now; a reason when refused.
 Recheck = Callable[[], str | None]
+#: Events one delivery takes at most: what a wake-up finds queued, a slice of the ring.
+DELIVERY_MAX = 100
+#: A message ready to go, the event id it serves and the span that published it.
+Outgoing = tuple[bytes, str, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,12 @@ class LiveStream:
         self._cursors = cursors
         self._receipts = receipts
         self._settings = settings
+        self._tracer = tracer("hub.gateway")
+        self._open = meter("hub.gateway").create_up_down_counter(
+            "linkage.live.subscribers",
+            unit="{subscriber}",
+            description="Live feeds being served, by stream",
+        )
 
     def bound(self, request: LiveRequest) -> dict[str, Any]:
         access = request.access
@@ -99,6 +115,8 @@ class LiveStream:
         feed = await self._kafka_work.run(self._feeds.feed, topic)
         subscriber = Subscriber(asyncio.get_running_loop(), asyncio.Queue(self._settings.queue_max))
         backlog, older, floor = feed.subscribe(subscriber, since)
+        watched = {"linkage.stream": access.stream.id}
+        self._open.add(1, watched)
         state = _Feed(
             request=request,
             positions=dict(since) if since is not None else feed.positions(),
@@ -121,14 +139,14 @@ class LiveStream:
                     return
                 async for message in self._from_archive(state, older, floor):
                     yield message
-            for record in backlog:
-                caught = self._message(state, record)
-                if caught:
-                    yield caught
+            for start in range(0, len(backlog), DELIVERY_MAX):
+                for message in self._deliver(state, backlog[start : start + DELIVERY_MAX]):
+                    yield message
             async for message in self._follow(state, subscriber, recheck):
                 yield message
         finally:
             feed.unsubscribe(subscriber)
+            self._open.add(-1, watched)
             sent.flush()
             if not trail.end_reason:
                 trail.end_reason = "the client disconnected"
@@ -173,6 +191,7 @@ class LiveStream:
             )
             if not rows:
                 return
+            outgoing: list[Outgoing] = []
             for row in rows:
                 start[row.partition] = row.offset + 1
                 try:
@@ -182,8 +201,31 @@ class LiveStream:
                 state.positions[row.partition] = row.offset + 1
                 message = self._shown(state, row.partition, row.offset, schema, event)
                 if message is not None:
-                    state.sent.one(row.event_id)
-                    yield message
+                    outgoing.append((message, row.event_id, row.traceparent))
+            for message in self._delivered(state, outgoing):
+                yield message
+
+    def _deliver(self, state: _Feed, records: list[LiveRecord]) -> Iterator[bytes]:
+        """The messages ``records`` make for this subscriber, as one delivery."""
+        outgoing: list[Outgoing] = []
+        for record in records:
+            message = self._message(state, record)
+            if message is not None:
+                outgoing.append((message, record.index.event_id, record.traceparent))
+        return self._delivered(state, outgoing)
+
+    def _delivered(self, state: _Feed, outgoing: list[Outgoing]) -> Iterator[bytes]:
+        """One delivery's span, linked to the publish spans of what it holds; then its
+        messages, each counted as served as it is handed on (a client that leaves
+        mid-delivery was not served the rest)."""
+        if outgoing:
+            stream = state.request.access.stream.id
+            span = self._tracer.start_span(f"deliver {stream}", kind=SpanKind.CONSUMER)
+            span.set_attribute("linkage.stream", stream)
+            span.set_attribute("linkage.events", len(outgoing))
+            link_publishers(span, (publisher for _, _, publisher in outgoing))
+            span.end()
+        return _counted(state.sent, outgoing)
 
     def _message(self, state: _Feed, record: LiveRecord) -> bytes | None:
         positions = state.positions
@@ -200,8 +242,6 @@ class LiveStream:
                     state, record.partition, record.offset, record.schema, record.event
                 )
             record.rendered[view] = message
-        if message is not None:
-            state.sent.one(record.index.event_id)
         return message
 
     async def _follow(
@@ -238,10 +278,23 @@ class LiveStream:
                     yield b": heartbeat\n\n"
                 sent.flush()
                 continue
-            message = self._message(state, record)
-            if message:
+            for message in self._deliver(state, [record, *_queued(subscriber.queue)]):
                 beat = time.monotonic() + settings.heartbeat_s
                 yield message
+
+
+def _counted(sent: _Counter, outgoing: list[Outgoing]) -> Iterator[bytes]:
+    for message, event_id, _ in outgoing:
+        sent.one(event_id)
+        yield message
+
+
+def _queued(queue: asyncio.Queue[LiveRecord]) -> list[LiveRecord]:
+    """What else is queued already, up to a delivery's worth: one span for a burst."""
+    found: list[LiveRecord] = []
+    while len(found) < DELIVERY_MAX - 1 and not queue.empty():
+        found.append(queue.get_nowait())
+    return found
 
 
 async def _next(queue: asyncio.Queue[LiveRecord], timeout_s: float) -> LiveRecord:

@@ -1,16 +1,20 @@
-"""Request id and one OpenTelemetry span per request, as plain ASGI (no per-request task)."""
+"""Request id, one OpenTelemetry span and the request metrics per request, as plain ASGI
+(no per-request task)."""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.gateway.auditing import CLIENT_CLOSED
 from hub.gateway.problem_types import send_problem
+from hub.gateway.request_metrics import RequestMetrics
 from hub.telemetry import tracer
 
 log = logging.getLogger(__name__)
@@ -23,6 +27,7 @@ class RequestContext:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._tracer = tracer("hub.gateway")
+        self._metrics = RequestMetrics()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,6 +36,9 @@ class RequestContext:
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         method = scope["method"]
+        arrived = time.perf_counter()
+        # What is counted if no answer ever starts (the client left first).
+        status = CLIENT_CLOSED
         with self._tracer.start_as_current_span(
             f"{method} {scope['path']}", kind=SpanKind.SERVER
         ) as span:
@@ -40,9 +48,10 @@ class RequestContext:
             started = False
 
             async def send_with_id(message: Message) -> None:
-                nonlocal started
+                nonlocal started, status
                 if message["type"] == "http.response.start":
                     started = True
+                    status = int(message["status"])
                     headers = list(message.get("headers", []))
                     headers.append((REQUEST_ID.encode(), request_id.encode()))
                     message["headers"] = headers
@@ -72,6 +81,12 @@ class RequestContext:
                     # Name spans by route template, not raw path, to keep cardinality low.
                     span.update_name(f"{method} {template}")
                     span.set_attribute("http.route", template)
+                self._metrics.answered(
+                    template=template,
+                    method=method,
+                    status=status,
+                    seconds=time.perf_counter() - arrived,
+                )
 
 
 def _incoming_id(scope: Scope) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from hub.archive.index import EventIndex, NotAnEvent, index_event
 from hub.bus.protocols import Bus, Follower, Reader
+from hub.bus.records import BusRecord, traceparent
 from hub.errors import BrokerUnavailable, InvalidFrame
 from hub.serde.avro import AvroDeserializer, CompiledSchema
 
@@ -29,6 +30,8 @@ class LiveRecord:
     schema: CompiledSchema
     event: dict[str, Any]
     index: EventIndex
+    #: The span that published the record (its ``traceparent``), for deliveries to link to.
+    traceparent: str | None
     #: Messages made of this record, by what made them (the caller's view and position):
     #: subscribers that see it alike share one rendering.
     rendered: dict[Any, bytes | None] = field(default_factory=dict)
@@ -55,12 +58,15 @@ class Subscriber:
             )
 
 
-def _live(decode: AvroDeserializer, record: Any) -> LiveRecord | None:
+def _live(decode: AvroDeserializer, record: BusRecord) -> LiveRecord | None:
     try:
         schema, event = decode.decode(record.value)
-        return LiveRecord(record.partition, record.offset, schema, event, index_event(event))
+        index = index_event(event)
     except _UNDECODABLE:
         return None
+    return LiveRecord(
+        record.partition, record.offset, schema, event, index, traceparent(record.headers)
+    )
 
 
 def _offer_all(subscribers: list[Subscriber], records: list[LiveRecord]) -> None:
@@ -125,7 +131,7 @@ class StreamFeed:
         finally:
             follower.close()
 
-    def _hand_out(self, records: list[Any]) -> None:
+    def _hand_out(self, records: list[BusRecord]) -> None:
         """Decode a poll's records once, ring them, and offer them to the subscribers with
         one wake-up of each event loop (not one per subscriber and record). Subscribers
         are taken under the same lock as the ring: one that joins meanwhile finds the

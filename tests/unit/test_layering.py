@@ -60,7 +60,10 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "hub.emergencies": frozenset({"hub.store", "hub.policy", "hub.identity", "hub.errors"}),
-    "hub.policy_tools": frozenset({"hub.policy", "hub.catalog", "hub.serde", "hub.errors"}),
+    # The ACL export names the audit checkpoints' topic, which every agency may read.
+    "hub.policy_tools": frozenset(
+        {"hub.policy", "hub.catalog", "hub.serde", "hub.audit", "hub.errors"}
+    ),
     # Manifests are rendered from the catalogue and the policy, by the rules the hub
     # applies (policy_tools' ACLs, the audit log's topic); it runs nothing of the hub.
     "hub.deploy": frozenset(

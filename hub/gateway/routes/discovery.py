@@ -1,7 +1,8 @@
 """Public, unauthenticated documents: service index, JWKS, OAuth metadata, problem types.
 
-They hold no agency's data, so they are the only routes the audit log leaves out
-(:data:`PUBLIC_ROUTES`); a load balancer's health checks would otherwise flood it.
+They hold no agency's data, so they are the routes the audit log leaves out
+(:data:`PUBLIC_ROUTES`), with the scrape of ``/metrics``; a load balancer's health
+checks and a Prometheus scraper would otherwise flood it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from hub.gateway.auth.clients import AUTH_METHODS
 from hub.gateway.auth.keys import ALGORITHM
 from hub.gateway.deps import AuditKeysDep, JwksDep, ReadinessDep, SettingsDep
 from hub.gateway.problem_types import PROBLEM_TYPES
+from hub.gateway.routes.metrics import ROUTE as METRICS
 from hub.identity import SCOPES
 
 router = APIRouter(tags=["discovery"])
 
-#: The route names that are not audited: every route of this module.
+#: The route names that are not audited: every route of this module, and the scrape.
 CONSOLE_STATIC = "console.static"
 PUBLIC_ROUTES = frozenset(
     {
@@ -43,6 +45,8 @@ PUBLIC_ROUTES = frozenset(
         # The console's sign-in form and its stylesheet serve nothing of anyone's.
         "console.login",
         CONSOLE_STATIC,
+        # Counts by route and stream, for the city's monitoring; no agency's data.
+        METRICS,
     }
 )
 
