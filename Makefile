@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/integrator.py
 	$(BIN)/python bench/connector.py
 	$(BIN)/python bench/history.py
+	$(BIN)/python bench/limits.py
 
 ## screenshots: the console pages the README shows (needs chromium; CJK text needs fonts-noto-cjk)
 screenshots: $(STAMP) tools

@@ -159,6 +159,10 @@ class GatewaySettings(_Section):
     body_timeout_s: float = Field(default=30.0, gt=0, le=600)
     #: A client that takes longer than this to accept one piece of the answer is cut off.
     send_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    #: On SIGTERM, how long open requests (live feeds above all, which never end by
+    #: themselves) may go on before they are cut: a feed's client resumes on another
+    #: replica with its last event id. Under Kubernetes' 30 s grace period by default.
+    shutdown_s: float = Field(default=10.0, gt=0, le=600)
     #: Where the request rate limits and the token endpoint's back-off are kept:
     #: ``process`` (one gateway), ``database`` (shared by every replica on the database)
     #: or ``auto``: the database when it is PostgreSQL.

@@ -246,6 +246,7 @@ def serve_gateway(running: HubStack, *, log_level: str = "info") -> None:
         host=settings.gateway.host,
         port=settings.gateway.port,
         log_level=log_level,
+        timeout_graceful_shutdown=max(1, round(settings.gateway.shutdown_s)),
     )
 
 

@@ -308,3 +308,51 @@ def test_clients_create_prints_the_secret_once_and_list_never_does(tmp_path: Pat
         check=False,
     )
     assert unknown.returncode == 1 and "agency 'nobody' is not in" in unknown.stderr
+
+
+def test_sigterm_cuts_open_live_feeds_after_the_shutdown_grace(tmp_path: Path) -> None:
+    """A live feed never ends by itself: without a bound on the graceful shutdown a
+    replica being rolled would wait for its heartbeat to find the client gone (here 300
+    s), or for ever for a client that stays. With it the feed is cut and the process exits."""
+    import threading
+
+    from hub.client import HubClient
+    from hub.config import DatabaseSettings
+    from hub.demo.clients import issue_demo_credentials
+    from hub.store.engine import make_engine, make_sessions
+
+    port = free_port()
+    env = _env(tmp_path, HUB_GATEWAY_PORT=str(port), HUB_LIVE_HEARTBEAT_S="300")
+    env["HUB_GATEWAY_SHUTDOWN_S"] = "1"
+    subprocess.run([*HUB, "db", "upgrade"], env=env, check=True, capture_output=True)
+    engine = make_engine(DatabaseSettings(url=env["HUB_DATABASE_URL"]))
+    issued = {
+        demo.client_id: creds for demo, creds in issue_demo_credentials(make_sessions(engine))
+    }["health-dispatch"]
+    engine.dispose()
+    with subprocess.Popen(
+        [*HUB, "gateway"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        try:
+            _wait_line(process, r"Uvicorn running on")
+            opened = threading.Event()
+            hub = HubClient(f"http://127.0.0.1:{port}", issued.client_id, issued.client_secret)
+
+            def listen() -> None:
+                try:
+                    for message in hub.live("emergency.incident-report", purpose="response"):
+                        if message.event == "ready":
+                            opened.set()
+                except httpx.HTTPError:
+                    return
+
+            threading.Thread(target=listen, daemon=True).start()
+            assert opened.wait(60), "the feed opened"
+            process.send_signal(signal.SIGTERM)
+            # Generous for a busy machine; the heartbeat alone would take 300 s. 143 is
+            # 128 + SIGTERM: the broker and the stack were closed on the way out.
+            assert process.wait(timeout=90) == 128 + signal.SIGTERM
+            hub.close()
+        finally:
+            if process.poll() is None:
+                process.kill()

@@ -110,6 +110,9 @@ def replicas(tmp_path: Path, broker: EmbeddedBroker, postgres_database: str) -> 
         HUB_GATEWAY_LIMITS="database",
         # Checkpoints signed often, by both writers, so the load crosses several.
         HUB_AUDIT_CHECKPOINT_ROWS="40",
+        # The tests' live feeds end with their client; a replica stops without waiting
+        # for the heartbeat to notice.
+        HUB_GATEWAY_SHUTDOWN_S="2",
     )
     # As the deploy guide says: migrate and make the keys once, before any replica starts.
     _run(env, "db", "upgrade")
