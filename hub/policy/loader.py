@@ -31,7 +31,12 @@ SECTIONS: dict[str, type[Rule]] = {
 _LINE = "__line__"
 
 
-class _LineLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML has it (its wheels do): the same safe constructors, the
+#: parsing in C, about five times faster on the policy (every start, every reload).
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeBase):  # type: ignore[valid-type,misc]
     """Remembers the line each mapping starts on, so errors can point at it."""
 
 

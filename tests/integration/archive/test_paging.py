@@ -1,4 +1,4 @@
-"""30,000 archived events read in pages of 1, 7 and 500 and under a byte cap, counted
+"""20,000 archived events read in pages of 1, 7 and 500 and under a byte cap, counted
 by event id: none lost, none doubled, whatever cut the page. On both databases.
 
 The events are written into the archive directly (encoded and indexed as the archiver
@@ -29,7 +29,7 @@ from hub.policy.decision import StreamAccess, decide
 from tests.utils.events import STREAM, archive_directly, incident_report
 from tests.utils.stack import Stack, stack_on
 
-TOTAL = 30_000
+TOTAL = 20_000
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -86,7 +86,7 @@ def _prefix(stack: Stack, limit: int) -> int:
         return TOTAL
     sqlite = stack.hub.engine.dialect.name == "sqlite"
     if limit == 1:
-        return 10_000 if sqlite else 2_000
+        return 5_000 if sqlite else 2_000
     return TOTAL if sqlite else 10_000
 
 

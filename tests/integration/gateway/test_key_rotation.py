@@ -1,37 +1,43 @@
 """Rotating the token-signing key with two rolling restarts: at no step does a replica,
 restarted or not, refuse a token another replica issued. The steps run through the real
-`hub token keygen` command; a "replica" is the keys a gateway loads at its start."""
+`hub token keygen` command (in this process); a "replica" is the keys a gateway loads at its start."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from typer.testing import CliRunner
 
+from hub.cli import app
 from hub.errors import AuthenticationFailed
 from hub.gateway.auth.rotation import TokenKeys, load_token_keys
 from hub.gateway.auth.tokens import TokenVerifier
 from tests.utils.processes import hub_env
 from tests.utils.tokens import claims
 
-HUB = [sys.executable, "-m", "hub"]
 ISSUER = "http://127.0.0.1:8000"
 
 
-def _keygen(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HUB, "token", "keygen", *options],
-        env=hub_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+@dataclass(frozen=True, slots=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _keygen(tmp_path: Path, *options: str) -> Ran:
+    """The real `hub token keygen`, run in this process (a subprocess each costs a
+    second of start-up; the commands' own subprocess tests are in tests/integration/cli)."""
+    env = {k: v for k, v in hub_env(tmp_path).items() if k.startswith("HUB_")}
+    cleared = {k: None for k in os.environ if k.startswith("HUB_") and k not in env}
+    result = CliRunner().invoke(app, ["token", "keygen", *options], env={**cleared, **env})
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def _issue(replica: TokenKeys) -> str:

@@ -97,8 +97,13 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"{url} was not ready in time:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture
-def replicas(tmp_path: Path, broker: EmbeddedBroker, postgres_database: str) -> Iterator[Replicas]:
+@pytest.fixture(scope="module")
+def replicas(
+    tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBroker, postgres_database: str
+) -> Iterator[Replicas]:
+    """Started once for the module: the cross-replica checks first, then the load test,
+    which kills the first replica (pytest runs a module's tests in order)."""
+    tmp_path = tmp_path_factory.mktemp("replicas")
     database_url = fresh_postgres(postgres_database)
     ports = [free_port(), free_port()]
     env = hub_env(
