@@ -39,6 +39,15 @@ _LOCKS_MAX = 10_000
 class _Block:
     tokens: int
     until: float
+    #: The shared bucket was empty when last asked: until then it cannot have a token
+    #: (it refills at the rate whoever spends it), so a client over its limit is refused
+    #: here, without a database round trip for each of its requests.
+    refused_until: float = 0.0
+
+
+class _Empty(Exception):
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
 
 
 class SharedRateLimiter:
@@ -71,17 +80,35 @@ class SharedRateLimiter:
                 raise StoreUnavailable(
                     "the rate limit cannot be checked (database unavailable); retry later"
                 ) from exc
+            except _Empty as empty:
+                now = time.monotonic()
+                with self._lock:
+                    self._blocks[client_id] = _Block(0, now, refused_until=now + empty.wait_s)
+                raise self._over(client_id, empty.wait_s) from None
             with self._lock:
                 self._blocks[client_id] = _Block(drawn - 1, time.monotonic() + BLOCK_LIFE_S)
 
     def _spend(self, client_id: str) -> bool:
-        """Take one token from this process's block of ``client_id``, if it has one."""
+        """Take one token from this process's block of ``client_id``, if it has one;
+        raise at once while the shared bucket is known to be empty."""
+        now = time.monotonic()
         with self._lock:
             block = self._blocks.get(client_id)
-            if block is not None and block.tokens > 0 and block.until > time.monotonic():
+            if block is None:
+                return False
+            if block.refused_until > now:
+                raise self._over(client_id, block.refused_until - now)
+            if block.tokens > 0 and block.until > now:
                 block.tokens -= 1
                 return True
             return False
+
+    def _over(self, client_id: str, wait_s: float) -> TooManyRequests:
+        wait = max(1, math.ceil(wait_s))
+        return TooManyRequests(
+            f"client {client_id} is over {self._rate:g} requests a second; retry in {wait} s",
+            retry_after_s=wait,
+        )
 
     def _drawing(self, client_id: str) -> threading.Lock:
         with self._lock:
@@ -120,12 +147,7 @@ class SharedRateLimiter:
                 elapsed_s = max(0, now_ms - seen_ms) / 1000
                 tokens = min(self._burst, seen_tokens + elapsed_s * self._rate)
                 if tokens < 1:
-                    wait = math.ceil((1 - tokens) / self._rate)
-                    raise TooManyRequests(
-                        f"client {client_id} is over {self._rate:g} requests a second; "
-                        f"retry in {wait} s",
-                        retry_after_s=wait,
-                    )
+                    raise _Empty((1 - tokens) / self._rate)
                 drawn = min(self._block, math.floor(tokens))
                 changed = connection.execute(
                     update(_BUCKETS)

@@ -123,3 +123,30 @@ def test_many_requests_of_one_client_at_once_are_not_refused_below_the_limit(
     for thread in threads:
         thread.join(timeout=120)
     assert not refused, refused[:3]
+
+
+def test_a_client_over_its_limit_is_refused_without_asking_the_database(
+    migrated_engine: Engine,
+) -> None:
+    """Once the shared bucket was found empty it cannot hold a token before it refills,
+    so the flood that follows costs no database round trip per request."""
+    from sqlalchemy import event
+
+    limiter = SharedRateLimiter(migrated_engine, rate_per_s=0.1, burst=1)
+    limiter.take("flooder")
+    with pytest.raises(TooManyRequests):
+        limiter.take("flooder")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(migrated_engine, "before_cursor_execute", count)
+    try:
+        for _ in range(100):
+            with pytest.raises(TooManyRequests) as refused:
+                limiter.take("flooder")
+        assert 1 <= refused.value.retry_after_s <= 10
+    finally:
+        event.remove(migrated_engine, "before_cursor_execute", count)
+    assert statements == [], "refused from memory while the bucket refills"
