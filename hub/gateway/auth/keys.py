@@ -24,11 +24,11 @@ ALGORITHM = "RS256"
 KEY_FILE = "signing-key.jwk.json"
 
 
-def generate_key(key_dir: Path, *, replace: bool = False) -> RSAKey:
-    """A new signing key in ``key_dir``; raises ``FileExistsError`` if one is there,
-    unless ``replace``."""
+def generate_key(key_dir: Path, *, replace: bool = False, name: str = KEY_FILE) -> RSAKey:
+    """A new signing key in ``key_dir`` (as ``name``: the rotation's next key has its
+    own); raises ``FileExistsError`` if one is there, unless ``replace``."""
     key = RSAKey.generate_key(2048, parameters={"alg": ALGORITHM, "use": "sig"}, auto_kid=True)
-    path = key_dir / KEY_FILE
+    path = key_dir / name
     if replace:
         path.unlink(missing_ok=True)
     # 0600 from the start, and whole: a replica starting beside this one reads either

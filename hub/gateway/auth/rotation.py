@@ -26,7 +26,6 @@ from joserfc.jwk import KeySet, RSAKey
 
 from hub.errors import ConfigError
 from hub.gateway.auth.keys import KEY_FILE, generate_key, load_key, read_private
-from hub.keyfiles import create_secret_file
 
 NEXT_FILE = "next-signing-key.jwk.json"
 RETIRED_GLOB = "retired-*.jwk.json"
@@ -65,9 +64,7 @@ def make_next(key_dir: Path) -> RSAKey:
         raise ConfigError(f"{path} exists; promote it with `hub token keygen --promote` first")
     if not (key_dir / KEY_FILE).exists():
         raise ConfigError(f"no signing key in {key_dir} to rotate; run `hub token keygen`")
-    key = RSAKey.generate_key(2048, parameters={"alg": "RS256", "use": "sig"}, auto_kid=True)
-    create_secret_file(path, json.dumps(key.as_dict(private=True)).encode())
-    return key
+    return generate_key(key_dir, name=NEXT_FILE)
 
 
 def promote(key_dir: Path) -> tuple[RSAKey, RSAKey]:
@@ -96,6 +93,3 @@ def _read_public(path: Path) -> RSAKey:
     except (OSError, ValueError, JoseError) as exc:
         raise ConfigError(f"{path} is not a readable RSA public JWK: {exc}") from exc
     return key
-
-
-__all__ = ["TokenKeys", "generate_key", "load_token_keys", "make_next", "promote"]
