@@ -44,6 +44,9 @@ from opentelemetry.trace import SpanKind
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import landslide  # noqa: E402
 
 from hub.bus.broker import EmbeddedBroker  # noqa: E402
 from hub.bus.factory import open_bus  # noqa: E402
@@ -108,19 +111,9 @@ class Reports(Connector):
             "envelope": {
                 "occurred_at": OCCURRED + timedelta(seconds=int(row["seconds"])),
                 "incident_id": row["incident_id"],
-                "classification": {
-                    "category": "ACCIDENT_DISASTER",
-                    "code": None,
-                    "label": "Landslide",
-                },
+                "classification": landslide.classification(),
                 "severity": "I",
-                "area": {
-                    "district_code": "440311",
-                    "description": "Guangming",
-                    "point": {"lat": 22.77, "lon": 113.93},
-                    "polygon": None,
-                    "circle": None,
-                },
+                "area": landslide.area(),
             },
             "report_id": row["report_id"],
             "title": row["title"],
